@@ -1,0 +1,61 @@
+# Every target installs what it needs: a fresh clone runs `make demo` and `make test` with nothing
+# installed by hand. Terraform itself is expected on PATH (see README, "Requirements").
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXAMPLE ?= api-key
+TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
+
+.PHONY: help venv lint fmt test test-fast demo sandbox bench plan apply destroy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv with the pinned dev dependencies
+
+lint: $(STAMP) ## terraform fmt/validate, ruff, mypy
+	terraform fmt -check -recursive
+	$(PY) -m sandbox.terraform_offline validate $(TF_DIRS)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
+	terraform fmt -recursive
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint ## Lint, then every test (unit, plan, end-to-end on the sandbox)
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## Unit tests only (no Terraform)
+	$(PY) -m pytest tests/rotator
+
+demo: $(STAMP) ## Apply examples/api-key to a local AWS sandbox and rotate for real
+	$(PY) -m sandbox.demo
+
+sandbox: $(STAMP) ## Start the local AWS sandbox and print the exports to use it
+	$(PY) -m sandbox
+
+bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, scale)
+	$(PY) -m bench
+
+# Real AWS. Credentials come from the usual AWS environment or profile.
+plan apply destroy: $(STAMP)
+	@$(PY) -m sandbox.aws_preflight || exit 1
+	cd examples/$(EXAMPLE) && terraform init -input=false && terraform $@ -input=false
+
+clean: ## Remove the virtualenv and build outputs
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	find . -name .terraform -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""AWS Secrets Manager rotation function (see README.md, "How rotation works")."""
