@@ -53,7 +53,7 @@ bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, scale)
 
 # Real AWS. Credentials come from the usual AWS environment or profile.
 plan apply destroy: $(STAMP)
-	@$(PY) -m sandbox.aws_preflight || exit 1
+	@$(PY) scripts/check_aws_credentials.py
 	cd examples/$(EXAMPLE) && terraform init -input=false && terraform $@ -input=false
 
 clean: ## Remove the virtualenv and build outputs

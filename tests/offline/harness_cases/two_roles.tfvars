@@ -1,0 +1,4 @@
+names = {
+  a = "role-a"
+  b = "role-b"
+}

@@ -1,0 +1,4 @@
+names = {
+  ok      = "short"
+  too_big = "much-too-long-name"
+}
