@@ -1,0 +1,122 @@
+"""The function's configuration: environment variables read into one frozen value.
+
+Names and defaults of the password variables are those of AWS's rotation templates
+(aws-samples/aws-secrets-manager-rotation-lambdas). An unset or empty variable takes its default,
+except EXCLUDE_CHARACTERS, where an empty value means "exclude nothing" as in the templates. A bad
+value raises ConfigurationError naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rotator import strategies
+from rotator.errors import ConfigurationError
+from rotator.passwords import PasswordPolicy
+
+_TRUE = frozenset({"true", "1", "yes", "y"})
+_FALSE = frozenset({"false", "0", "no", "n"})
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Config values are not secrets, but a mistyped one could be anything: quote at most this much.
+_ECHO_LIMIT = 60
+
+DEFAULT_EXCLUDE_CHARACTERS = "/@\"'\\"
+
+
+@dataclass(frozen=True)
+class Config:
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    rotate_keys: tuple[str, ...] = ("password",)
+    strategy: str = "generic"
+    log_level: int = logging.INFO
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        policy = PasswordPolicy(
+            length=_integer(env, "PASSWORD_LENGTH", 32),
+            exclude_characters=env.get("EXCLUDE_CHARACTERS", DEFAULT_EXCLUDE_CHARACTERS),
+            exclude_numbers=_boolean(env, "EXCLUDE_NUMBERS", default=False),
+            exclude_punctuation=_boolean(env, "EXCLUDE_PUNCTUATION", default=False),
+            exclude_uppercase=_boolean(env, "EXCLUDE_UPPERCASE", default=False),
+            exclude_lowercase=_boolean(env, "EXCLUDE_LOWERCASE", default=False),
+            include_space=_boolean(env, "INCLUDE_SPACE", default=False),
+            require_each_included_type=_boolean(env, "REQUIRE_EACH_INCLUDED_TYPE", default=True),
+        )
+        policy.character_classes()  # raises ConfigurationError for an impossible policy
+        return cls(
+            password_policy=policy,
+            rotate_keys=_key_list(env, "ROTATE_KEYS", ("password",)),
+            strategy=_strategy(env),
+            log_level=log_level_from_env(env),
+        )
+
+
+def log_level_from_env(env: Mapping[str, str]) -> int:
+    raw = _raw(env, "LOG_LEVEL")
+    if raw is None:
+        return logging.INFO
+    name = raw.upper()
+    if name == "WARN":
+        name = "WARNING"
+    if name not in _LOG_LEVELS:
+        raise _bad("LOG_LEVEL", raw, "one of " + ", ".join(_LOG_LEVELS) + " (any case)")
+    level: int = getattr(logging, name)
+    return level
+
+
+def _raw(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
+
+def _bad(name: str, value: str, accepted: str) -> ConfigurationError:
+    shown = value if len(value) <= _ECHO_LIMIT else value[:_ECHO_LIMIT] + "..."
+    return ConfigurationError(
+        f"environment variable {name} is {shown!r}", remedy=f"Set {name} to {accepted}"
+    )
+
+
+def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = _raw(env, name)
+    if raw is None:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise _bad(name, raw, "true/1/yes/y or false/0/no/n (any case)")
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _raw(env, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw, 10)
+    except ValueError:
+        raise _bad(name, raw, "a whole number from 4 to 4096") from None
+
+
+def _key_list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = _raw(env, name)
+    if raw is None:
+        return default
+    keys = tuple(dict.fromkeys(k.strip() for k in raw.split(",") if k.strip()))
+    if not keys:
+        raise _bad(name, raw, "a comma-separated list of JSON keys, e.g. password,api_key")
+    return keys
+
+
+def _strategy(env: Mapping[str, str]) -> str:
+    raw = _raw(env, "ROTATION_STRATEGY")
+    if raw is None:
+        return "generic"
+    if raw not in strategies.names():
+        raise _bad("ROTATION_STRATEGY", raw, "one of " + ", ".join(strategies.names()))
+    return raw

@@ -1,0 +1,87 @@
+"""Lambda entry point: ``rotator.handler.lambda_handler``.
+
+Secrets Manager invokes the function four times per rotation with
+``{"SecretId", "ClientRequestToken", "Step"}``. The handler turns the event into a typed value,
+reads the configuration, and dispatches to the step (rotator/steps.py), which checks the secret's
+state and delegates the secret-specific work to the strategy chosen by ROTATION_STRATEGY. It logs
+one JSON line when the step ends, with its outcome and duration, and re-raises any error so the
+service sees the step fail and retries the rotation later with the same token.
+https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from rotator import logs, strategies
+from rotator.config import Config, log_level_from_env
+from rotator.context import StepContext
+from rotator.errors import ConfigurationError, RotationError
+from rotator.events import RotationEvent, parse_event
+from rotator.logs import StepLog
+from rotator.secret_store import SecretStore, get_client
+from rotator.steps import STEP_FUNCTIONS
+
+
+def lambda_handler(event: Any, context: Any) -> None:
+    """Run one rotation step; raise a RotationError (already logged) if it fails."""
+    started = time.perf_counter()
+    _configure_logging_early()
+    log = StepLog(request_id=getattr(context, "aws_request_id", None))
+    parsed: RotationEvent | None = None
+    try:
+        parsed = parse_event(event)
+        log.update(secret_arn=parsed.secret_id, token=parsed.token, step=parsed.step)
+        config = Config.from_env()
+        logs.configure(config.log_level)
+        log.update(strategy=config.strategy)
+        log.debug("step_started")
+        strategy = strategies.load(config.strategy)
+        ctx = StepContext(parsed, config, SecretStore(get_client(), log), log)
+        outcome = STEP_FUNCTIONS[parsed.step](ctx, strategy)
+    except RotationError as exc:
+        exc.bind(
+            secret_arn=log.fields.get("secret_arn"),
+            step=parsed.step if parsed is not None else None,
+        )
+        log.error(  # noqa: TRY400  one JSON line; the runtime logs the traceback
+            "step_failed",
+            outcome="error",
+            error_type=type(exc).__name__,
+            error=str(exc),
+            duration_ms=_ms_since(started),
+        )
+        raise
+    except Exception as exc:
+        # Not a failure we anticipated: log the type only, as its message could hold anything.
+        log.error(  # noqa: TRY400  as above
+            "step_failed",
+            outcome="error",
+            error_type=type(exc).__name__,
+            duration_ms=_ms_since(started),
+        )
+        raise
+    log.info("step_finished", outcome=outcome, duration_ms=_ms_since(started))
+
+
+def _configure_logging_early() -> None:
+    """Log at LOG_LEVEL even when the event is bad; INFO if LOG_LEVEL itself is bad.
+
+    A bad LOG_LEVEL is reported by Config.from_env a moment later, with the other variables.
+    """
+    try:
+        level = log_level_from_env(os.environ)
+    except ConfigurationError:
+        level = logs.DEFAULT_LEVEL
+    logs.configure(level)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+# At import too: the library loggers are held at WARNING before anything in the process (the
+# runtime, a test) makes its first AWS call with DEBUG on.
+_configure_logging_early()

@@ -1,0 +1,40 @@
+"""Strategies: what setSecret and testSecret do for a kind of secret, keyed by ROTATION_STRATEGY.
+
+The registry maps a name to "module:Class" and imports the module only when that strategy is
+selected, so a strategy's driver (e.g. a database client) never loads for the others. To add a
+strategy, write a ``Strategy`` subclass and add its name here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from rotator.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from rotator.strategies.base import Strategy
+
+_REGISTRY: dict[str, str] = {
+    "generic": "rotator.strategies.generic:GenericStrategy",
+}
+
+_loaded: dict[str, Strategy] = {}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def load(name: str) -> Strategy:
+    """The strategy registered as ``name``; its module is imported on first use."""
+    if name not in _loaded:
+        if name not in _REGISTRY:
+            raise ConfigurationError(
+                f"ROTATION_STRATEGY is {name!r}",
+                remedy=f"Set ROTATION_STRATEGY to one of {', '.join(names())}",
+            )
+        module_name, _, class_name = _REGISTRY[name].partition(":")
+        strategy_class: type[Strategy] = getattr(importlib.import_module(module_name), class_name)
+        _loaded[name] = strategy_class()
+    return _loaded[name]

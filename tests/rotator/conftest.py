@@ -1,0 +1,155 @@
+"""Fixtures for the rotator's tests; the doubles themselves are in rotator_harness.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+from moto.secretsmanager.models import SecretsManagerBackend
+from rotator_harness import (
+    ROTATOR_VARIABLES,
+    CallLog,
+    Invoker,
+    Outage,
+    Service,
+    clears_pending_after_success,
+    documented_put_check,
+)
+
+from rotator import context, secret_store
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dummy credentials, no endpoint override, and none of the rotator's variables set."""
+    for name in (*ROTATOR_VARIABLES, "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_RETRY_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture
+def invoker(monkeypatch: pytest.MonkeyPatch) -> Invoker:
+    fake = Invoker()
+    monkeypatch.setattr(
+        LambdaFunction, "_invoke_lambda", lambda self, event=None: fake(self, event)
+    )
+    return fake
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, invoker: Invoker) -> Iterator[None]:
+    """moto for every AWS call, with the documented behaviour patched in; a fresh container."""
+    monkeypatch.setattr(
+        SecretsManagerBackend,
+        "_check_with_existing_secrets_and_versions",
+        documented_put_check(SecretsManagerBackend._check_with_existing_secrets_and_versions),
+    )
+    monkeypatch.setattr(
+        SecretsManagerBackend,
+        "rotate_secret",
+        clears_pending_after_success(SecretsManagerBackend.rotate_secret),
+    )
+    with mock_aws():
+        # The production client (same retries and timeouts), fresh per test like a new container.
+        secret_store.set_client(secret_store.make_client(_SESSION))
+        context.forget_all()
+        yield
+        secret_store.set_client(None)
+        context.forget_all()
+
+
+# One session for every client the tests make: it caches the service models, which boto3's default
+# session (reset by mock_aws) would load again for every test.
+_SESSION = boto3.Session(
+    region_name="us-east-1",
+    aws_access_key_id="testing",
+    aws_secret_access_key="testing",  # moto's dummy credentials
+)
+
+
+def _test_client(service: str) -> Any:
+    return _SESSION.client(service)
+
+
+@pytest.fixture(scope="session")
+def test_clients() -> dict[str, Any]:
+    """The test's own clients, made once: moto intercepts clients made before mock_aws too."""
+    return {name: _test_client(name) for name in ("secretsmanager", "iam", "lambda")}
+
+
+@pytest.fixture
+def sm(aws: None, test_clients: dict[str, Any]) -> Any:
+    """The test's own Secrets Manager client (not the rotator's: faults are injected there)."""
+    return test_clients["secretsmanager"]
+
+
+@pytest.fixture
+def rotator_client(aws: None) -> Any:
+    return secret_store.get_client()
+
+
+@pytest.fixture
+def function_arn(aws: None, test_clients: dict[str, Any]) -> str:
+    """A Lambda function moto knows of; its code is never run (the invoker replaces it)."""
+    iam = test_clients["iam"]
+    role = iam.create_role(
+        RoleName="rotator-test",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("rotator/__init__.py", "")
+    function = test_clients["lambda"].create_function(
+        FunctionName="rotator",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="rotator.handler.lambda_handler",
+        Code={"ZipFile": buffer.getvalue()},
+    )
+    arn: str = function["FunctionArn"]
+    return arn
+
+
+@pytest.fixture
+def service(sm: Any, function_arn: str, invoker: Invoker) -> Service:
+    return Service(sm=sm, function_arn=function_arn, invoker=invoker)
+
+
+@pytest.fixture
+def calls(rotator_client: Any) -> CallLog:
+    log = CallLog()
+    rotator_client.meta.events.register("before-call.secrets-manager", log)
+    return log
+
+
+@pytest.fixture
+def outage(rotator_client: Any) -> Outage:
+    fault = Outage()
+    rotator_client.meta.events.register("before-call.secrets-manager", fault.on_call)
+    # First, so it answers before moto's own before-send handler does.
+    rotator_client.meta.events.register_first("before-send.secrets-manager", fault.on_send)
+    return fault
