@@ -1,0 +1,138 @@
+"""The sandbox process: moto's server with the sandbox's repairs, on loopback.
+
+Run by ``sandbox.server.Sandbox`` as ``python -m sandbox.app``; not meant to be started by hand.
+It binds a free port, prints one JSON line ``{"endpoint": ..., "pid": ...}`` on stdout, serves
+until its stdin closes (the parent stopped or died) or it gets SIGTERM, then kills any function
+still running and removes its temporary files. State lives in memory only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+# Attaching AWS managed policies to a role needs them loaded (moto reads this when IAM starts).
+os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+
+CONTROL_PREFIX = "/_sandbox/"
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _json_response(start_response: StartResponse, status: str, document: Any) -> Iterable[bytes]:
+    body = json.dumps(document).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
+
+
+def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
+    """Sandbox-only endpoints under /_sandbox/; everything else goes to moto.
+
+    - ``GET /_sandbox/health``: liveness.
+    - ``POST /_sandbox/faults`` ``{"function_name", "step", "message", "times"}``: make the next
+      ``times`` (default 1; null: until cleared) invocations of that function for that step fail.
+    - ``DELETE /_sandbox/faults``: clear them.
+    - ``GET /_sandbox/invocations``: every invocation so far (function, step, outcome, duration).
+    - ``GET /_sandbox/stats``: the process's peak resident memory, and the current resident
+      memory of the function environments (separate processes).
+    """
+    from sandbox.faults import FAULTS, Fault  # noqa: PLC0415
+
+    def dispatch(  # noqa: PLR0911  one return per endpoint reads best
+        environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if not path.startswith(CONTROL_PREFIX):
+            return app(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        name = path.removeprefix(CONTROL_PREFIX).strip("/")
+        if name == "health":
+            return _json_response(start_response, "200 OK", {"ok": True})
+        if name == "faults" and method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            FAULTS.add(
+                Fault(
+                    function_name=str(request["function_name"]),
+                    step=str(request["step"]),
+                    message=str(request.get("message", "injected failure")),
+                    times=request.get("times", 1),
+                )
+            )
+            return _json_response(start_response, "201 Created", {"ok": True})
+        if name == "faults" and method == "DELETE":
+            FAULTS.clear()
+            return _json_response(start_response, "200 OK", {"ok": True})
+        if name == "invocations":
+            return _json_response(start_response, "200 OK", runner.invocations_as_dicts())
+        if name == "stats":
+            import resource  # noqa: PLC0415
+
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return _json_response(
+                start_response,
+                "200 OK",
+                {"peak_rss_kb": peak_kb, "environments_rss_kb": runner.environments_rss_kb()},
+            )
+        return _json_response(start_response, "404 Not Found", {"error": f"no such path {path}"})
+
+    return dispatch
+
+
+def serve() -> None:
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415  after the environment is set
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server  # noqa: PLC0415
+
+    from sandbox import iam, lambda_runner, secretsmanager  # noqa: PLC0415
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
+    endpoint = ""
+    runner = lambda_runner.LambdaRunner(work_dir, lambda: endpoint)
+    lambda_runner.install(runner)
+    secretsmanager.install()
+    iam.install()
+
+    app = control_app(DomainDispatcherApplication(create_backend_app), runner)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    endpoint = f"http://127.0.0.1:{server.server_port}"
+
+    def shutdown(*_: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    def watch_parent() -> None:
+        # The parent holds our stdin; EOF means it stopped us or died. Either way, go.
+        sys.stdin.buffer.read()
+        shutdown()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    threading.Thread(target=watch_parent, daemon=True).start()
+    sys.stdout.write(json.dumps({"endpoint": endpoint, "pid": os.getpid()}) + "\n")
+    sys.stdout.flush()
+    # Nobody reads our stdout after the announcement: anything printed later goes to the log
+    # (stderr) instead of filling a pipe and blocking the server.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        server.serve_forever()
+    finally:
+        runner.shutdown()
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,114 @@
+"""A root stack from examples/ applied to the sandbox, from a temporary copy of the repository.
+
+The copy holds ``examples/<name>``, ``modules/`` and ``rotator/`` in the same layout as the
+checkout, so the example's relative module sources and the module's path to ``rotator/`` resolve
+unchanged, and nothing (``.terraform``, lock file, state, zips) is written into the working tree.
+Used by ``make demo``, the end-to-end tests and the scale benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sandbox.server import REPO_ROOT, Sandbox
+
+COPIED = ("modules", "rotator")
+IGNORED = shutil.ignore_patterns(
+    ".terraform",
+    ".terraform.lock.hcl",
+    "*.tfstate",
+    "*.tfstate.*",
+    "builds",
+    "__pycache__",
+    "*.pyc",
+)
+OUTPUT_TAIL_LINES = 40
+
+
+class StackError(RuntimeError):
+    """A Terraform command failed; the message carries the end of its output."""
+
+
+class Stack:
+    def __init__(
+        self,
+        example: str,
+        sandbox: Sandbox,
+        *,
+        work_dir: Path | None = None,
+        source_root: Path = REPO_ROOT,
+    ) -> None:
+        from sandbox.terraform_offline import offline_env  # noqa: PLC0415  only when used
+
+        self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
+        self._owns_root = work_dir is None
+        for name in COPIED:
+            shutil.copytree(source_root / name, self.root / name, ignore=IGNORED)
+        self.dir = self.root / "examples" / example
+        shutil.copytree(source_root / "examples" / example, self.dir, ignore=IGNORED)
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+        self.env = {
+            **base,
+            **offline_env(),
+            **sandbox.aws_env(),
+            # The user's AWS configuration must not leak into the sandbox run.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+        }
+
+    def terraform(
+        self, *args: str, ok_codes: tuple[int, ...] = (0,), var_file: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        command = ["terraform", *args]
+        if var_file is not None:
+            command.append(f"-var-file={var_file}")
+        result = subprocess.run(
+            command, cwd=self.dir, env=self.env, capture_output=True, text=True, check=False
+        )
+        if result.returncode not in ok_codes:
+            output = (result.stdout + result.stderr).splitlines()[-OUTPUT_TAIL_LINES:]
+            raise StackError(
+                f"`terraform {' '.join(args)}` in {self.dir} exited {result.returncode}:\n"
+                + "\n".join(output)
+            )
+        return result
+
+    def write_vars(self, values: Mapping[str, Any], name: str = "sandbox.auto.tfvars.json") -> Path:
+        """Variables for every later command (an ``*.auto.tfvars.json`` file in the copy)."""
+        path = self.dir / name
+        path.write_text(json.dumps(values))
+        return path
+
+    def init(self) -> None:
+        self.terraform("init", "-input=false", "-no-color")
+
+    def apply(self) -> None:
+        self.terraform("apply", "-auto-approve", "-input=false", "-no-color")
+
+    def plan_exit_code(self) -> tuple[int, str]:
+        """``terraform plan -detailed-exitcode``: 0 no changes, 2 changes (with the plan text)."""
+        result = self.terraform(
+            "plan", "-detailed-exitcode", "-input=false", "-no-color", ok_codes=(0, 2)
+        )
+        return result.returncode, result.stdout
+
+    def destroy(self) -> None:
+        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color")
+
+    def outputs(self) -> dict[str, Any]:
+        result = self.terraform("output", "-json")
+        return {name: value["value"] for name, value in json.loads(result.stdout).items()}
+
+    def cleanup(self) -> None:
+        if self._owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,201 @@
+"""IAM for the function: its requests are authorized against its role's policies, by ARN."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sandbox_helpers import LOGS_STATEMENT, unique
+
+from sandbox import iam
+
+SECRET_ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+# Calls GetSecretValue as the function and returns the outcome instead of raising.
+READER = """
+import boto3
+from botocore.exceptions import ClientError
+
+client = boto3.client("secretsmanager")
+
+
+def handler(event, context):
+    try:
+        client.get_secret_value(SecretId=event["secret_id"])
+    except ClientError as error:
+        return {"code": error.response["Error"]["Code"], "message": str(error)}
+    return {"code": "OK"}
+"""
+
+
+def get_as_function(aws: Callable[[str], Any], function: dict[str, str], secret_id: str) -> Any:
+    response = aws("lambda").invoke(
+        FunctionName=function["name"], Payload=json.dumps({"secret_id": secret_id})
+    )
+    return json.loads(response["Payload"].read())
+
+
+def allow_get(resource: str) -> list[dict[str, Any]]:
+    return [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": resource},
+        LOGS_STATEMENT,
+    ]
+
+
+@pytest.fixture(scope="module")
+def secrets(aws: Callable[[str], Any]) -> dict[str, str]:
+    """An allowed secret, one whose name extends it, and an unrelated one (name -> ARN)."""
+    base = unique("app")
+    client = aws("secretsmanager")
+    return {
+        name: client.create_secret(Name=name, SecretString="v")["ARN"]
+        for name in (base, f"{base}-x", unique("other"))
+    }
+
+
+def test_policy_with_six_character_wildcard_allows_only_that_secret(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    allowed, extended, other = secrets
+    function = make_function(READER, statements=allow_get(f"{SECRET_ARN_PREFIX}{allowed}-??????"))
+    assert get_as_function(aws, function, allowed)["code"] == "OK"
+    assert get_as_function(aws, function, secrets[allowed])["code"] == "OK"
+    # `-??????` is exactly the six random characters: a longer name does not match.
+    assert get_as_function(aws, function, extended)["code"] == "AccessDeniedException"
+    denied = get_as_function(aws, function, other)
+    assert denied["code"] == "AccessDeniedException"
+    assert (
+        f"is not authorized to perform: secretsmanager:GetSecretValue on resource: {secrets[other]}"
+        in denied["message"]
+    )
+
+
+def test_every_form_of_secret_id_is_checked_against_the_full_arn(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    allowed = next(iter(secrets))
+    function = make_function(READER, statements=allow_get(secrets[allowed]))
+    partial_arn = f"{SECRET_ARN_PREFIX}{allowed}"
+    for secret_id in (allowed, partial_arn, secrets[allowed]):
+        assert get_as_function(aws, function, secret_id)["code"] == "OK", secret_id
+
+
+def test_explicit_deny_overrides_allow(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    allowed = next(iter(secrets))
+    statements = [
+        *allow_get("*"),
+        {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": secrets[allowed]},
+    ]
+    function = make_function(READER, statements=statements)
+    assert get_as_function(aws, function, allowed)["code"] == "AccessDeniedException"
+    assert get_as_function(aws, function, list(secrets)[2])["code"] == "OK"
+
+
+def test_attached_managed_policy_counts(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    function = make_function(READER, statements=[LOGS_STATEMENT])
+    assert get_as_function(aws, function, next(iter(secrets)))["code"] == "AccessDeniedException"
+    aws("iam").attach_role_policy(
+        RoleName=function["role"], PolicyArn="arn:aws:iam::aws:policy/SecretsManagerReadWrite"
+    )
+    assert get_as_function(aws, function, next(iter(secrets)))["code"] == "OK"
+
+
+def test_role_policy_change_applies_to_the_next_invocation(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    name = next(iter(secrets))
+    function = make_function(READER, statements=allow_get(secrets[name]))
+    assert get_as_function(aws, function, name)["code"] == "OK"
+    aws("iam").put_role_policy(
+        RoleName=function["role"],
+        PolicyName="inline",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]}),
+    )
+    assert get_as_function(aws, function, name)["code"] == "AccessDeniedException"
+
+
+def test_callers_without_runner_credentials_are_not_authorized(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], secrets: dict[str, str]
+) -> None:
+    # Terraform and the tests use arbitrary keys and must keep working while roles exist.
+    make_function(READER, statements=[LOGS_STATEMENT])
+    for secret_id in secrets:
+        assert aws("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"] == "v"
+    assert aws("iam").list_roles()["Roles"]
+
+
+# --- the evaluator itself -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        (
+            "arn:aws:secretsmanager:*:*:secret:db-??????",
+            "arn:aws:secretsmanager:r:1:secret:db-AbC123",
+            True,
+        ),
+        (
+            "arn:aws:secretsmanager:*:*:secret:db-??????",
+            "arn:aws:secretsmanager:r:1:secret:db-AbC12",
+            False,
+        ),
+        (
+            "arn:aws:secretsmanager:*:*:secret:db.x-*",
+            "arn:aws:secretsmanager:r:1:secret:dbyx-1",
+            False,
+        ),
+        (
+            "arn:aws:secretsmanager:*:*:secret:a+b-*",
+            "arn:aws:secretsmanager:r:1:secret:a+b-1",
+            True,
+        ),
+        ("*", "anything", True),
+    ],
+)
+def test_wildcards_are_iam_globs_not_regular_expressions(
+    pattern: str, value: str, expected: bool
+) -> None:
+    assert iam.glob_match(pattern, value) is expected
+
+
+def test_actions_match_case_insensitively_and_resources_do_not() -> None:
+    policy = {
+        "Statement": [{"Effect": "Allow", "Action": "SecretsManager:Get*", "Resource": "arn:a:B"}]
+    }
+    assert iam.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:B") is iam.Decision.ALLOW
+    assert (
+        iam.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:b")
+        is iam.Decision.IMPLICIT_DENY
+    )
+
+
+def test_not_resource_excludes_the_named_resource() -> None:
+    policy = {"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "arn:x:protected"}]}
+    assert iam.evaluate([policy], "s:A", "arn:x:other") is iam.Decision.ALLOW
+    assert iam.evaluate([policy], "s:A", "arn:x:protected") is iam.Decision.IMPLICIT_DENY
+
+
+def test_conditions_on_missing_keys_do_not_grant() -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}},
+    }
+    policy = {"Statement": [statement]}
+    assert (
+        iam.evaluate([policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "123456789012"})
+        is iam.Decision.ALLOW
+    )
+    assert (
+        iam.evaluate([policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "999"})
+        is iam.Decision.IMPLICIT_DENY
+    )
+    assert iam.evaluate([policy], "lambda:InvokeFunction", "f", {}) is iam.Decision.IMPLICIT_DENY

@@ -1,0 +1,89 @@
+"""The sandbox process never outlives its owner; `python -m sandbox` prints usable exports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+
+from sandbox.server import REPO_ROOT
+
+OWNER = """
+import sys, time
+from sandbox.server import Sandbox
+sandbox = Sandbox()
+sandbox.start()
+print(sandbox.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def gone(pid: int, within_s: float = 20.0) -> bool:
+    """Whether the process exits (or is only a zombie) before the deadline."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status")
+        try:
+            state = next(
+                line for line in status.read_text().splitlines() if line.startswith("State:")
+            )
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if "Z" in state.split()[1]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sandbox_exits_when_its_owner_is_killed() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER], stdout=subprocess.PIPE, cwd=REPO_ROOT, text=True
+    )
+    assert owner.stdout is not None
+    sandbox_pid = int(owner.stdout.readline())
+    owner.kill()  # SIGKILL: no atexit, no cleanup code runs in the owner
+    owner.wait()
+    assert gone(sandbox_pid)
+
+
+def test_make_sandbox_prints_exports_and_stops_on_ctrl_c() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        text=True,
+    )
+    assert process.stdout is not None
+    exports: dict[str, str] = {}
+    pid = 0
+    for line in process.stdout:
+        if line.startswith("# Sandbox running at"):
+            pid = int(line.split("(pid ")[1].split(")")[0])
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            exports[name] = value
+        if "AWS_REGION" in exports:
+            break
+    assert set(exports) >= {
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+    }
+    client = boto3.client(
+        "secretsmanager",
+        endpoint_url=exports["AWS_ENDPOINT_URL"],
+        region_name=exports["AWS_REGION"],
+        aws_access_key_id=exports["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+    )
+    assert client.list_secrets()["SecretList"] == []
+    os.kill(process.pid, signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    assert gone(pid)
