@@ -1,0 +1,27 @@
+variable "region" {
+  description = "AWS region to create the secret and its rotation function in."
+  type        = string
+  default     = "eu-west-1"
+  nullable    = false
+}
+
+variable "name" {
+  description = "Name of the secret."
+  type        = string
+  default     = "example/orders/api-key"
+  nullable    = false
+}
+
+variable "client_id" {
+  description = "Client ID stored next to the API key. Not secret; rotation keeps it as it is."
+  type        = string
+  default     = "orders-service"
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for every resource the stack creates."
+  type        = map(string)
+  default     = { stack = "examples/api-key" }
+  nullable    = false
+}

@@ -1,0 +1,77 @@
+# No endpoint settings: against real AWS this block works as it is, and the local sandbox points it
+# elsewhere through AWS_ENDPOINT_URL.
+provider "aws" {
+  region = var.region
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # The ARN of each secret below, by name: "-??????" stands for the random suffix Secrets Manager
+  # appends. Built from the names rather than read from module.secrets, whose rotations depend on
+  # the function: reading them here would be a dependency cycle.
+  secret_arns = [
+    for key in keys(var.secrets) :
+    "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:secret:${var.name_prefix}${key}-??????"
+  ]
+}
+
+# One function for every secret. Its own policy lists exactly the secrets below, in one statement:
+# per-secret grants would each add an inline policy, and a role's inline policies share a
+# 10,240-character limit.
+module "function" {
+  source = "../../modules/rotation-function"
+
+  name        = var.function_name
+  description = "Rotates the API keys under ${var.name_prefix}."
+  rotate_keys = ["api_key"]
+  secret_arns = local.secret_arns
+
+  password_policy = {
+    length              = 40
+    exclude_punctuation = true
+  }
+
+  tags = var.tags
+}
+
+# One account-scoped permission instead of one per secret: a function's resource policy is capped
+# at 20 KB, which per-secret statements (each with its source_arn) exhaust at a few dozen secrets.
+# Which secrets the function may touch is enforced by its role's policy (module.function above).
+resource "aws_lambda_permission" "secretsmanager" {
+  statement_id   = "SecretsManagerRotation"
+  action         = "lambda:InvokeFunction"
+  function_name  = module.function.lambda_function_arn
+  principal      = "secretsmanager.amazonaws.com"
+  source_account = data.aws_caller_identity.current.account_id
+}
+
+module "secrets" {
+  source   = "../../modules/rotating-secret"
+  for_each = var.secrets
+
+  name        = "${var.name_prefix}${each.key}"
+  description = each.value.description
+
+  secret_string_wo = jsonencode({
+    client_id = each.value.client_id
+    api_key   = "replaced-by-the-first-rotation"
+  })
+  secret_string_wo_version = 1
+
+  # Read from the permission, not from module.function: this orders each rotation after the shared
+  # permission exists (module-level depends_on would make a cycle through the role's policy).
+  rotation_function_arn    = aws_lambda_permission.secretsmanager.function_name
+  create_lambda_permission = false
+
+  rotation_rules = {
+    schedule_expression = each.value.schedule_expression
+    duration            = each.value.duration
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,37 @@
+resource "aws_secretsmanager_secret" "this" {
+  name                    = var.name
+  name_prefix             = var.name_prefix
+  description             = var.description
+  kms_key_id              = var.kms_key_id
+  recovery_window_in_days = var.recovery_window_in_days
+  tags                    = var.tags
+}
+
+# The initial value, write-only: Terraform sends it once and keeps only secret_string_wo_version,
+# so a later plan never sees (or reverts) the values the rotation function writes.
+resource "aws_secretsmanager_secret_version" "initial" {
+  count = var.secret_string_wo_version != null ? 1 : 0
+
+  secret_id                = aws_secretsmanager_secret.this.id
+  secret_string_wo         = var.secret_string_wo
+  secret_string_wo_version = var.secret_string_wo_version
+}
+
+# AWS warns against names that end with a hyphen and six characters: a partial ARN ending that way
+# can match another secret's generated suffix. A warning, not an error, since such names are valid.
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-Name
+check "secret_name_suffix" {
+  assert {
+    condition     = var.name == null ? true : !can(regex("-.{6}$", var.name))
+    error_message = "The secret name ${coalesce(var.name, "-")} ends with a hyphen and six characters, which Secrets Manager confuses with the random suffix of an ARN when you look the secret up by partial ARN. Prefer a name such as \"prod/orders/api-key\"."
+  }
+}
+
+# With rotate_immediately, the first rotation starts at apply and reads AWSCURRENT: without an
+# initial value it has nothing to rotate and fails.
+check "initial_value_for_immediate_rotation" {
+  assert {
+    condition     = !var.rotate_immediately || var.secret_string_wo_version != null
+    error_message = "rotate_immediately is true but no initial value is written: set secret_string_wo and secret_string_wo_version = 1, or rotate_immediately = false and put a value before the first window."
+  }
+}

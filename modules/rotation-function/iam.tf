@@ -1,0 +1,158 @@
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    dynamic "condition" {
+      for_each = var.restrict_assume_role_to_account ? [local.account_id] : []
+
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [condition.value]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = local.role_name
+  description          = "Execution role of the rotation function ${var.name}."
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.role_permissions_boundary
+  tags                 = var.tags
+}
+
+# Least privilege, following "Permissions for rotation functions" in the Secrets Manager user guide:
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+# No secretsmanager:GetRandomPassword: the rotator generates values itself.
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid     = "WriteOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    # The form AWS documents for a function's own log group (covers the group and its streams).
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  # Secrets granted here rather than by each secret (modules/rotating-secret): one statement for
+  # many secrets keeps the role under IAM's 10,240-character limit on inline policies per role.
+  dynamic "statement" {
+    for_each = length(var.secret_arns) > 0 ? [var.secret_arns] : []
+
+    content {
+      sid = "RotateSecrets"
+      actions = [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+      ]
+      resources = statement.value
+    }
+  }
+
+  # Secrets encrypted with a customer managed key: the key only through Secrets Manager, and, when
+  # the secrets are known, only for them (Secrets Manager sets SecretARN as encryption context).
+  # https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [var.kms_key_arns] : []
+
+    content {
+      sid       = "UseSecretKeysThroughSecretsManager"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.secretsmanager_via_service]
+      }
+
+      dynamic "condition" {
+        for_each = length(var.secret_arns) > 0 ? [var.secret_arns] : []
+
+        content {
+          # StringLike: secret_arns may end in -?????? for the random suffix.
+          test     = "StringLike"
+          variable = "kms:EncryptionContext:SecretARN"
+          values   = condition.value
+        }
+      }
+    }
+  }
+
+  # DescribeKey carries no encryption context, so it gets the service condition only.
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [var.kms_key_arns] : []
+
+    content {
+      sid       = "DescribeSecretKeysThroughSecretsManager"
+      actions   = ["kms:DescribeKey"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.secretsmanager_via_service]
+      }
+    }
+  }
+
+  # In a VPC, Lambda manages the function's network interfaces with this role.
+  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+  # DescribeNetworkInterfaces supports no resource-level permissions, hence "*".
+  dynamic "statement" {
+    for_each = var.vpc_config != null ? [1] : []
+
+    content {
+      sid       = "DescribeNetworkInterfaces"
+      actions   = ["ec2:DescribeNetworkInterfaces"]
+      resources = ["*"]
+    }
+  }
+
+  # Network interfaces only in the given subnets with the given security groups.
+  dynamic "statement" {
+    for_each = var.vpc_config != null ? [var.vpc_config] : []
+
+    content {
+      sid     = "CreateNetworkInterfacesInOwnSubnets"
+      actions = ["ec2:CreateNetworkInterface"]
+      resources = concat(
+        ["${local.ec2_arn_prefix}:network-interface/*"],
+        [for id in statement.value.subnet_ids : "${local.ec2_arn_prefix}:subnet/${id}"],
+        [for id in statement.value.security_group_ids : "${local.ec2_arn_prefix}:security-group/${id}"],
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc_config != null ? [1] : []
+
+    content {
+      sid = "ManageNetworkInterfaces"
+      actions = [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ]
+      resources = ["${local.ec2_arn_prefix}:network-interface/*"]
+    }
+  }
+}
+
+locals {
+  secretsmanager_via_service = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"
+  ec2_arn_prefix             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "rotation-function"
+  role   = aws_iam_role.this.name
+  policy = data.aws_iam_policy_document.this.json
+}

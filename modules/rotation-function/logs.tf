@@ -1,0 +1,8 @@
+# Created before the function: otherwise Lambda creates /aws/lambda/<name> itself on the first
+# invocation, with no retention and outside Terraform.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}

@@ -1,0 +1,35 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # Strategies the rotator registers (rotator/strategies). Keep this list in step with it.
+  rotation_strategies = ["generic"]
+
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # A function name is also a valid role name (a subset of the characters, same 64-character cap).
+  role_name      = coalesce(var.role_name, var.name)
+  log_group_name = "/aws/lambda/${var.name}"
+  # Built rather than read from the log group so the policy is known at plan and can be reviewed.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  # The rotator's configuration, with the names of AWS's rotation templates (rotator/README.md).
+  environment = {
+    PASSWORD_LENGTH            = tostring(var.password_policy.length)
+    EXCLUDE_CHARACTERS         = var.password_policy.exclude_characters
+    EXCLUDE_NUMBERS            = tostring(var.password_policy.exclude_numbers)
+    EXCLUDE_PUNCTUATION        = tostring(var.password_policy.exclude_punctuation)
+    EXCLUDE_UPPERCASE          = tostring(var.password_policy.exclude_uppercase)
+    EXCLUDE_LOWERCASE          = tostring(var.password_policy.exclude_lowercase)
+    INCLUDE_SPACE              = tostring(var.password_policy.include_space)
+    REQUIRE_EACH_INCLUDED_TYPE = tostring(var.password_policy.require_each_included_type)
+    ROTATE_KEYS                = join(",", var.rotate_keys)
+    ROTATION_STRATEGY          = var.rotation_strategy
+    LOG_LEVEL                  = var.log_level
+  }
+}

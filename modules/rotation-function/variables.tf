@@ -1,0 +1,260 @@
+variable "name" {
+  description = "Name of the Lambda function. Also names its log group (/aws/lambda/ and the name) and, unless role_name is set, its IAM role."
+  type        = string
+
+  validation {
+    # https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-FunctionName
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.name))
+    error_message = "name must be 1 to 64 characters from A-Z, a-z, 0-9, hyphen and underscore, for example \"orders-db-rotation\"."
+  }
+}
+
+variable "description" {
+  description = "Description of the Lambda function."
+  type        = string
+  default     = "Rotates AWS Secrets Manager secrets (rotator.handler)."
+  nullable    = false
+
+  validation {
+    condition     = length(var.description) <= 256
+    error_message = "description must be at most 256 characters; shorten it."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda Python runtime. The rotator needs Python 3.11 or later."
+  type        = string
+  default     = "python3.12"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.11", "python3.12", "python3.13"], var.runtime)
+    error_message = "runtime must be one of \"python3.11\", \"python3.12\" or \"python3.13\"."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function. The package is pure Python, so both work; arm64 costs less per GB-second."
+  type        = string
+  default     = "arm64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be \"arm64\" or \"x86_64\"."
+  }
+}
+
+variable "timeout" {
+  description = "Seconds one rotation step may run. Each step makes a few Secrets Manager calls; database strategies also connect to the database."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 3 to 900, for example 30."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB for the function."
+  type        = number
+  default     = 128
+  nullable    = false
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240, for example 128."
+  }
+}
+
+variable "rotation_strategy" {
+  description = "What setSecret and testSecret do (ROTATION_STRATEGY). \"generic\" regenerates the keys in rotate_keys and has no downstream system to update."
+  type        = string
+  default     = "generic"
+  nullable    = false
+
+  validation {
+    condition     = contains(local.rotation_strategies, var.rotation_strategy)
+    error_message = "rotation_strategy must be one of: ${join(", ", local.rotation_strategies)}."
+  }
+}
+
+variable "rotate_keys" {
+  description = "JSON keys of the secret that each rotation regenerates (ROTATE_KEYS). Every other key is kept as it is."
+  type        = list(string)
+  default     = ["password"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.rotate_keys) > 0
+    error_message = "rotate_keys must name at least one JSON key, for example [\"password\"]."
+  }
+
+  validation {
+    # The rotator receives the list as one comma-separated environment variable.
+    condition     = alltrue([for key in var.rotate_keys : length(key) > 0 && !strcontains(key, ",") && trimspace(key) == key])
+    error_message = "Each entry of rotate_keys must be a non-empty JSON key with no comma and no leading or trailing space, for example \"api_key\"."
+  }
+}
+
+variable "password_policy" {
+  description = "How the rotator generates new values (PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). Defaults are those of AWS's rotation templates."
+  type = object({
+    length                     = optional(number, 32)
+    exclude_characters         = optional(string, "/@\"'\\")
+    exclude_numbers            = optional(bool, false)
+    exclude_punctuation        = optional(bool, false)
+    exclude_uppercase          = optional(bool, false)
+    exclude_lowercase          = optional(bool, false)
+    include_space              = optional(bool, false)
+    require_each_included_type = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.password_policy.length >= 4 && var.password_policy.length <= 4096 && floor(var.password_policy.length) == var.password_policy.length
+    error_message = "password_policy.length must be a whole number from 4 to 4096, for example 32."
+  }
+
+  validation {
+    condition = !(var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation &&
+    var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase && !var.password_policy.include_space)
+    error_message = "password_policy excludes every character class: set at least one of exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase to false."
+  }
+
+  validation {
+    # With REQUIRE_EACH_INCLUDED_TYPE every included class needs at least one character.
+    condition = !var.password_policy.require_each_included_type || var.password_policy.length >= length([
+      for excluded in [
+        var.password_policy.exclude_numbers, var.password_policy.exclude_punctuation,
+        var.password_policy.exclude_uppercase, var.password_policy.exclude_lowercase, !var.password_policy.include_space,
+      ] : excluded if !excluded
+    ])
+    error_message = "password_policy.length is shorter than the number of character classes it requires: raise length or set require_each_included_type = false."
+  }
+}
+
+variable "log_level" {
+  description = "Level of the rotator's JSON logs (LOG_LEVEL). Secret values are never logged at any level."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
+    error_message = "log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
+  }
+}
+
+variable "secret_arns" {
+  description = "ARNs of the secrets this function may rotate, granted in the function's own policy. An ARN may end in -?????? (six ?) for the random suffix, to name a secret before it exists. Leave empty when each secret grants access itself (modules/rotating-secret with rotation_role_name)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(\\?{6})?$", arn))])
+    error_message = "Each entry of secret_arns must be a secret ARN, or one ending in -?????? for the random suffix, for example \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/api-key-AbCdEf\" or \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/api-key-??????\"."
+  }
+}
+
+variable "kms_key_arns" {
+  description = "ARNs of customer managed KMS keys that encrypt the secrets in secret_arns. The function may use them only through Secrets Manager."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    # IAM matches key ARNs only: an alias in Resource grants nothing.
+    condition     = alltrue([for arn in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", arn))])
+    error_message = "Each entry of kms_key_arns must be a KMS key ARN (not an alias), for example \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"."
+  }
+}
+
+variable "vpc_config" {
+  description = "Subnets and security groups to run the function in, for strategies that reach a database in a VPC. The function then needs a route to Secrets Manager (interface endpoint or NAT). null runs it outside any VPC."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.vpc_config == null || try(length(var.vpc_config.subnet_ids) > 0 && alltrue([for id in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))]), false)
+    error_message = "vpc_config.subnet_ids must list at least one subnet ID, for example [\"subnet-0123456789abcdef0\"]."
+  }
+
+  validation {
+    condition     = var.vpc_config == null || try(length(var.vpc_config.security_group_ids) > 0 && alltrue([for id in var.vpc_config.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))]), false)
+    error_message = "vpc_config.security_group_ids must list at least one security group ID, for example [\"sg-0123456789abcdef0\"]."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Days CloudWatch Logs keeps the function's logs. 0 keeps them forever."
+  type        = number
+  default     = 365
+  nullable    = false
+
+  validation {
+    # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of a KMS key that encrypts the function's log group. null uses CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (CloudWatch Logs accepts no alias or key ID), for example \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the execution role. null derives it from name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1 to 64 characters from A-Z, a-z, 0-9 and +=,.@_-, for example \"orders-db-rotation\"."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a managed policy to set as the execution role's permissions boundary, where the account requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.role_permissions_boundary))
+    error_message = "role_permissions_boundary must be an IAM policy ARN, for example \"arn:aws:iam::123456789012:policy/boundary\"."
+  }
+}
+
+variable "restrict_assume_role_to_account" {
+  description = "Add an aws:SourceAccount condition (this account) to the role's trust policy, against the confused-deputy problem."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "artifacts_dir" {
+  description = "Directory the function's zip is written to during plan. null uses the builds directory of the root module. Keep it out of version control (*.zip is in .gitignore)."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags for the function, its role and its log group."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,47 @@
+locals {
+  # Lambda function names: 1 to 64 of A-Z, a-z, 0-9, - and _. Long names keep their start and get a
+  # hash of the full secret name, so two long names sharing a start do not collide.
+  derived_function_name = "${replace(var.name, "/[^A-Za-z0-9_-]/", "-")}-rotation"
+  function_name         = coalesce(var.function_name, length(local.derived_function_name) <= 64 ? local.derived_function_name : "${substr(local.derived_function_name, 0, 55)}-${substr(sha1(var.name), 0, 8)}")
+}
+
+# A function for this one secret. Its own policy grants only its logs (and ENIs with vpc_config);
+# the secret (and its KMS key) are granted by module.secret, scoped to this secret's ARN.
+module "function" {
+  source = "../rotation-function"
+
+  name                      = local.function_name
+  description               = "Rotates the Secrets Manager secret ${var.name}."
+  runtime                   = var.runtime
+  architecture              = var.architecture
+  timeout                   = var.timeout
+  memory_size               = var.memory_size
+  rotation_strategy         = var.rotation_strategy
+  rotate_keys               = var.rotate_keys
+  password_policy           = var.password_policy
+  log_level                 = var.log_level
+  vpc_config                = var.vpc_config
+  log_retention_in_days     = var.log_retention_in_days
+  log_kms_key_arn           = var.log_kms_key_arn
+  role_permissions_boundary = var.role_permissions_boundary
+  artifacts_dir             = var.artifacts_dir
+  tags                      = var.tags
+}
+
+module "secret" {
+  source = "../rotating-secret"
+
+  name                     = var.name
+  description              = var.description
+  kms_key_id               = var.kms_key_id
+  recovery_window_in_days  = var.recovery_window_in_days
+  secret_string_wo         = var.secret_string_wo
+  secret_string_wo_version = var.secret_string_wo_version
+  rotation_function_arn    = module.function.lambda_function_arn
+  rotation_role_name       = module.function.iam_role_name
+  # One function per secret: the invoke permission names this secret (source_arn).
+  create_lambda_permission = true
+  rotation_rules           = var.rotation_rules
+  rotate_immediately       = var.rotate_immediately
+  tags                     = var.tags
+}

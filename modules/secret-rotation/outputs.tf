@@ -1,0 +1,39 @@
+output "secret_arn" {
+  description = "ARN of the secret."
+  value       = module.secret.secret_arn
+}
+
+output "secret_id" {
+  description = "ID of the secret (its ARN), for secret_id arguments."
+  value       = module.secret.secret_id
+}
+
+output "secret_name" {
+  description = "Name of the secret."
+  value       = module.secret.secret_name
+}
+
+output "rotation_function_arn" {
+  description = "ARN of the rotation function."
+  value       = module.function.lambda_function_arn
+}
+
+output "rotation_function_name" {
+  description = "Name of the rotation function."
+  value       = module.function.lambda_function_name
+}
+
+output "rotation_role_arn" {
+  description = "ARN of the rotation function's execution role."
+  value       = module.function.iam_role_arn
+}
+
+output "rotation_role_name" {
+  description = "Name of the rotation function's execution role."
+  value       = module.function.iam_role_name
+}
+
+output "rotation_log_group_name" {
+  description = "Name of the rotation function's log group, where each rotation step logs one JSON line."
+  value       = module.function.cloudwatch_log_group_name
+}

@@ -1,0 +1,44 @@
+"""End-to-end fixtures: one sandbox for the session, each example applied once per module."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from e2e_support import AppliedStack
+
+from sandbox.server import Sandbox
+from sandbox.stack import Stack
+
+
+@pytest.fixture(scope="session")
+def e2e_sandbox() -> Iterator[Sandbox]:
+    if shutil.which("terraform") is None:
+        pytest.fail("terraform is not on PATH; the end-to-end tests need it (see README)")
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def api_key(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
+    """examples/api-key, applied unchanged (its apply runs the first rotation)."""
+    stack = Stack("api-key", e2e_sandbox)
+    try:
+        stack.init()
+        stack.apply()
+        yield AppliedStack(stack, e2e_sandbox)
+    finally:
+        stack.cleanup()
+
+
+@pytest.fixture(scope="module")
+def many_secrets(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
+    """examples/many-secrets, applied unchanged: one function, several secrets."""
+    stack = Stack("many-secrets", e2e_sandbox)
+    try:
+        stack.init()
+        stack.apply()
+        yield AppliedStack(stack, e2e_sandbox)
+    finally:
+        stack.cleanup()

@@ -1,0 +1,66 @@
+"""Helpers for the end-to-end tests: clients for an applied stack, version views, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import boto3
+
+from sandbox.server import Sandbox
+from sandbox.stack import Stack
+
+
+def fingerprint(value: str) -> str:
+    """Compare values by this, so a failing assertion never prints a secret."""
+    return hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+class AppliedStack:
+    def __init__(self, stack: Stack, sandbox: Sandbox) -> None:
+        self.stack = stack
+        self.sandbox = sandbox
+        self.outputs = stack.outputs()
+        self.region = self._region_from_outputs()
+
+    def _region_from_outputs(self) -> str:
+        for value in self.outputs.values():
+            text = json.dumps(value)
+            if "arn:aws:secretsmanager:" in text:
+                return text.split("arn:aws:secretsmanager:", 1)[1].split(":", 1)[0]
+        return "us-east-1"
+
+    def client(self, service: str) -> Any:
+        env = self.sandbox.aws_env()
+        return boto3.client(
+            service,
+            endpoint_url=self.sandbox.endpoint,
+            region_name=self.region,
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def stages(self, secret_id: str) -> dict[str, list[str]]:
+        response = self.client("secretsmanager").describe_secret(SecretId=secret_id)
+        return dict(response["VersionIdsToStages"])
+
+    def version_with(self, secret_id: str, stage: str) -> str | None:
+        return next((v for v, s in self.stages(secret_id).items() if stage in s), None)
+
+    def value(self, secret_id: str, stage: str = "AWSCURRENT") -> str:
+        response = self.client("secretsmanager").get_secret_value(
+            SecretId=secret_id, VersionStage=stage
+        )
+        return str(response["SecretString"])
+
+    def rotate(self, secret_id: str) -> Any:
+        return self.client("secretsmanager").rotate_secret(SecretId=secret_id)
+
+    def log_event_count(self, group: str) -> int:
+        logs = self.client("logs")
+        total = 0
+        for stream in logs.describe_log_streams(logGroupName=group)["logStreams"]:
+            events = logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"])
+            total += len(events["events"])
+        return total

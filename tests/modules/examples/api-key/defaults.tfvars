@@ -1,0 +1,1 @@
+# examples/api-key as a user runs it: every default.

@@ -1,0 +1,1 @@
+# examples/many-secrets as a user runs it: every default (three secrets).

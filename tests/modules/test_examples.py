@@ -1,0 +1,81 @@
+"""Plan tests of the example root stacks (they double as plan fixtures)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tfharness
+from planhelpers import ACCOUNT, EXAMPLES, module_config, statements
+
+SUITE = Path(__file__).parent / "examples"
+EXAMPLE_CASES = [
+    pytest.param(name, param.values[0], id=f"{name}-{param.id}")
+    for name in ("api-key", "many-secrets")
+    for param in tfharness.cases(SUITE / name)
+]
+MANY_SECRETS_REGION = "eu-west-1"
+
+
+@pytest.mark.parametrize(("example", "case"), EXAMPLE_CASES)
+def test_example_plan_matches_inventory(
+    plan_validator: Callable[..., tfharness.PlanSummary], example: str, case: tfharness.Case
+) -> None:
+    plan_validator(EXAMPLES / example, case.inventory, case.tfvars)
+
+
+@pytest.fixture(scope="module")
+def many_secrets(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(EXAMPLES / "many-secrets", SUITE / "many-secrets" / "defaults.tfvars")
+
+
+@pytest.fixture(scope="module")
+def api_key(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(EXAMPLES / "api-key", SUITE / "api-key" / "defaults.tfvars")
+
+
+def test_shared_function_may_rotate_exactly_the_stack_secrets(
+    many_secrets: tfharness.PlanSummary,
+) -> None:
+    policy = statements(many_secrets.values["module.function.aws_iam_role_policy.this"]["policy"])
+    prefix = f"arn:aws:secretsmanager:{MANY_SECRETS_REGION}:{ACCOUNT}:secret:example/api-keys"
+    assert policy["RotateSecrets"].resources == {
+        f"{prefix}/payments-??????",
+        f"{prefix}/search-??????",
+        f"{prefix}/mail-??????",
+    }
+    assert set(policy) == {"WriteOwnLogs", "RotateSecrets"}
+
+
+def test_shared_function_has_one_account_scoped_permission(
+    many_secrets: tfharness.PlanSummary,
+) -> None:
+    permissions = {
+        a: v
+        for a, v in many_secrets.values.items()
+        if ".aws_lambda_permission." in a or a.startswith("aws_lambda_permission.")
+    }
+    assert list(permissions) == ["aws_lambda_permission.secretsmanager"]
+    permission = permissions["aws_lambda_permission.secretsmanager"]
+    assert permission["source_account"] == ACCOUNT
+    assert permission["source_arn"] is None
+
+
+def test_each_rotation_waits_for_the_shared_permission(many_secrets: tfharness.PlanSummary) -> None:
+    secrets_call = module_config(many_secrets.raw)["module_calls"]["secrets"]["expressions"]
+    assert secrets_call["create_lambda_permission"]["constant_value"] is False
+    assert secrets_call["rotation_function_arn"]["references"][0] == (
+        "aws_lambda_permission.secretsmanager.function_name"
+    )
+
+
+def test_api_key_initial_value_stays_out_of_the_plan(api_key: tfharness.PlanSummary) -> None:
+    # The placeholder is write-only: neither it nor the client_id JSON is in the plan.
+    text = json.dumps(api_key.raw)
+    assert "replaced-by-the-first-rotation" not in text
+    version = api_key.values[
+        "module.api_key.module.secret.aws_secretsmanager_secret_version.initial[0]"
+    ]
+    assert version["secret_string_wo"] is None

@@ -1,0 +1,185 @@
+"""Plan tests of modules/rotation-function: inventory, IAM least privilege, ordering, the zip."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tfharness
+from planhelpers import ACCOUNT, REGION, REPO_ROOT, resource_config, statements
+
+SUITE = Path(__file__).parent / "rotation_function"
+FIXTURE = SUITE / "fixture"
+BASIC = 'module.function["basic"]'
+SCOPED = 'module.function["scoped"]'
+SECRET_ACTIONS = {
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+}
+SCOPED_SECRETS = {
+    f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/api-key-AbCdEf",
+    f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/db-??????",
+}
+SCOPED_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+VIA_SECRETS_MANAGER = {
+    ("StringEquals", "kms:ViaService"): {f"secretsmanager.{REGION}.amazonaws.com"}
+}
+
+
+@pytest.mark.parametrize("case", tfharness.cases(SUITE))
+def test_plan_matches_inventory(
+    plan_validator: Callable[..., tfharness.PlanSummary], case: tfharness.Case
+) -> None:
+    plan_validator(FIXTURE, case.inventory, case.tfvars)
+
+
+@pytest.fixture(scope="module")
+def plan(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(FIXTURE, SUITE / "variants.tfvars")
+
+
+def test_default_policy_only_writes_its_own_log_group(plan: tfharness.PlanSummary) -> None:
+    policy = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"])
+    assert set(policy) == {"WriteOwnLogs"}, "no secret, key or network access without inputs"
+    logs = policy["WriteOwnLogs"]
+    assert logs.actions == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert logs.resources == {f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/basic:*"}
+
+
+def test_secrets_are_granted_only_on_the_given_arns(plan: tfharness.PlanSummary) -> None:
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    rotate = policy["RotateSecrets"]
+    assert rotate.effect == "Allow"
+    assert rotate.actions == SECRET_ACTIONS
+    assert rotate.resources == SCOPED_SECRETS
+    assert rotate.conditions == {}
+
+
+def test_kms_key_is_usable_only_through_secrets_manager_for_the_given_secrets(
+    plan: tfharness.PlanSummary,
+) -> None:
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    use = policy["UseSecretKeysThroughSecretsManager"]
+    assert use.actions == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert use.resources == {SCOPED_KEY}
+    assert use.conditions == {
+        **VIA_SECRETS_MANAGER,
+        ("StringLike", "kms:EncryptionContext:SecretARN"): SCOPED_SECRETS,
+    }
+    describe = policy["DescribeSecretKeysThroughSecretsManager"]
+    assert describe.actions == {"kms:DescribeKey"}
+    assert describe.resources == {SCOPED_KEY}
+    assert describe.conditions == VIA_SECRETS_MANAGER
+
+
+def test_network_interface_permissions_come_only_with_vpc_config(
+    plan: tfharness.PlanSummary,
+) -> None:
+    basic = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"])
+    assert not any(a.startswith("ec2:") for s in basic.values() for a in s.actions)
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    prefix = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert policy["DescribeNetworkInterfaces"].actions == {"ec2:DescribeNetworkInterfaces"}
+    # DescribeNetworkInterfaces has no resource-level permissions: the only "*" in the policy.
+    assert policy["DescribeNetworkInterfaces"].resources == {"*"}
+    assert policy["CreateNetworkInterfacesInOwnSubnets"].actions == {"ec2:CreateNetworkInterface"}
+    assert policy["CreateNetworkInterfacesInOwnSubnets"].resources == {
+        f"{prefix}:network-interface/*",
+        f"{prefix}:subnet/subnet-0123456789abcdef0",
+        f"{prefix}:subnet/subnet-0fedcba9876543210",
+        f"{prefix}:security-group/sg-0123456789abcdef0",
+    }
+    assert policy["ManageNetworkInterfaces"].actions == {
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+    }
+    assert policy["ManageNetworkInterfaces"].resources == {f"{prefix}:network-interface/*"}
+
+
+def test_policies_have_no_wildcard_action_and_no_get_random_password(
+    plan: tfharness.PlanSummary,
+) -> None:
+    for instance in (BASIC, SCOPED):
+        for sid, statement in statements(
+            plan.values[f"{instance}.aws_iam_role_policy.this"]["policy"]
+        ).items():
+            assert statement.effect == "Allow"
+            for action in statement.actions:
+                assert "*" not in action, f"{instance} {sid}: wildcard action {action}"
+            # The rotator generates values itself.
+            assert "secretsmanager:GetRandomPassword" not in statement.actions
+            if statement.resources == {"*"}:
+                assert statement.actions == {"ec2:DescribeNetworkInterfaces"}, sid
+
+
+def test_trust_policy_admits_only_lambda_and_optionally_this_account(
+    plan: tfharness.PlanSummary,
+) -> None:
+    basic = statements(plan.values[f"{BASIC}.aws_iam_role.this"]["assume_role_policy"])
+    assert basic["LambdaAssumeRole"].actions == {"sts:AssumeRole"}
+    assert basic["LambdaAssumeRole"].conditions == {}
+    scoped = statements(plan.values[f"{SCOPED}.aws_iam_role.this"]["assume_role_policy"])
+    assert scoped["LambdaAssumeRole"].conditions == {
+        ("StringEquals", "aws:SourceAccount"): {ACCOUNT}
+    }
+    document = json.loads(plan.values[f"{SCOPED}.aws_iam_role.this"]["assume_role_policy"])
+    assert document["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_function_is_created_after_its_log_group_and_policy(plan: tfharness.PlanSummary) -> None:
+    function = resource_config(plan.raw, "aws_lambda_function.this", "function")
+    assert set(function["depends_on"]) == {
+        "aws_cloudwatch_log_group.this",
+        "aws_iam_role_policy.this",
+    }
+    # The log group has the name Lambda would otherwise create on the first invocation.
+    assert plan.values[f"{BASIC}.aws_cloudwatch_log_group.this"]["name"] == "/aws/lambda/basic"
+
+
+def _expected_package_files() -> set[str]:
+    package = REPO_ROOT / "rotator"
+    return {
+        f"rotator/{path.relative_to(package).as_posix()}"
+        for path in package.rglob("*.py")
+        if not {"tests", "test", "__pycache__"} & set(path.relative_to(package).parts)
+        and not path.name.startswith("test_")
+        and path.name != "conftest.py"
+    }
+
+
+def test_zip_holds_the_package_python_files_under_rotator(plan: tfharness.PlanSummary) -> None:
+    archive = plan.values[f"{BASIC}.data.archive_file.this"]
+    with zipfile.ZipFile(FIXTURE / archive["output_path"]) as zipped:
+        names = zipped.namelist()
+        infos = zipped.infolist()
+    assert set(names) == _expected_package_files()
+    assert "rotator/handler.py" in names, "the handler rotator.handler.lambda_handler is shipped"
+    assert all(name.startswith("rotator/") and name.endswith(".py") for name in names)
+    assert not [n for n in names if "__pycache__" in n or "/tests/" in n or n.endswith(".pyc")]
+    # One mode for every entry (output_file_mode): nothing from the planning machine's disk.
+    assert len({info.external_attr for info in infos}) == 1
+
+
+def test_zip_hash_depends_only_on_the_package_content(plan: tfharness.PlanSummary) -> None:
+    basic = plan.values[f"{BASIC}.data.archive_file.this"]
+    scoped = plan.values[f"{SCOPED}.data.archive_file.this"]
+    # Two zips of the same files, written to different paths by different instances: one hash.
+    assert basic["output_base64sha256"] == scoped["output_base64sha256"]
+    on_disk = hashlib.sha256((FIXTURE / basic["output_path"]).read_bytes()).digest()
+    assert basic["output_base64sha256"] == base64.b64encode(on_disk).decode()
+    function = plan.values[f"{BASIC}.aws_lambda_function.this"]
+    assert function["source_code_hash"] == basic["output_base64sha256"]
+
+
+def test_zip_is_written_outside_the_module_directory(plan: tfharness.PlanSummary) -> None:
+    path = (FIXTURE / plan.values[f"{BASIC}.data.archive_file.this"]["output_path"]).resolve()
+    assert path.parent == FIXTURE.resolve() / "builds"
+    assert (REPO_ROOT / "modules") not in path.parents
