@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
 
-.PHONY: help venv lint fmt test test-fast demo sandbox bench plan apply destroy clean
+.PHONY: help venv lint fmt test test-fast demo sandbox bench layer plan apply destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -24,12 +24,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv with the pinned dev dependencies
 
-lint: $(STAMP) ## terraform fmt/validate, ruff, mypy
+lint: $(STAMP) ## terraform fmt/validate, ruff, mypy, checkov
 	terraform fmt -check -recursive
 	$(PY) -m sandbox.terraform_offline validate $(TF_DIRS)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	scripts/checkov.sh
 
 fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 	terraform fmt -recursive
@@ -51,11 +52,14 @@ sandbox: $(STAMP) ## Start the local AWS sandbox and print the exports to use it
 bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, scale)
 	$(PY) -m bench
 
+layer: $(STAMP) ## Build the PostgreSQL driver layer (pinned pg8000) into build/layers/postgres
+	$(PY) scripts/build_layer.py postgres
+
 # Real AWS. Credentials come from the usual AWS environment or profile.
 plan apply destroy: $(STAMP)
 	@$(PY) scripts/check_aws_credentials.py
 	cd examples/$(EXAMPLE) && terraform init -input=false && terraform $@ -input=false
 
 clean: ## Remove the virtualenv and build outputs
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov build .pytest_cache .mypy_cache .ruff_cache
 	find . -name .terraform -type d -prune -exec rm -rf {} +

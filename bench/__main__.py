@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("rotator", "sandbox_scale")
+BENCHMARKS = ("rotator", "postgres", "sandbox_scale")
 
 
 def main(argv: list[str]) -> int:

@@ -4,6 +4,9 @@
 data "aws_iam_policy_document" "rotation" {
   count = var.rotation_role_name != null ? 1 : 0
 
+  # Each replica's customer managed key (replicas.tf).
+  source_policy_documents = data.aws_iam_policy_document.replicas[*].json
+
   statement {
     sid = "RotateThisSecret"
     actions = [

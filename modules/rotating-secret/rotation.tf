@@ -26,6 +26,7 @@ locals {
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
+  # checkov:skip=CKV_AWS_304: the schedule is the caller's rotation_rules (validated against Secrets Manager's limits); a 90-day ceiling is a policy choice, audited by modules/rotation-compliance (max_rotation_interval_days, max_days_since_rotation).
   secret_id           = aws_secretsmanager_secret.this.id
   rotation_lambda_arn = var.rotation_function_arn
   rotate_immediately  = var.rotate_immediately

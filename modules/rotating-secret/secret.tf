@@ -5,6 +5,16 @@ resource "aws_secretsmanager_secret" "this" {
   kms_key_id              = var.kms_key_id
   recovery_window_in_days = var.recovery_window_in_days
   tags                    = var.tags
+
+  # Secrets Manager copies every new version, the rotated ones included, to each replica.
+  dynamic "replica" {
+    for_each = var.replica_regions
+
+    content {
+      region     = replica.key
+      kms_key_id = replica.value.kms_key_id
+    }
+  }
 }
 
 # The initial value, write-only: Terraform sends it once and keeps only secret_string_wo_version,

@@ -242,3 +242,51 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "replica_regions" {
+  description = "Regions to replicate the secret to, each with an optional customer managed key ARN in that region (null uses aws/secretsmanager there). Rotation runs in this region; Secrets Manager copies each new version to the replicas."
+  type = map(object({
+    kms_key_id = optional(string)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for region in keys(var.replica_regions) : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", region))])
+    error_message = "Each key of replica_regions must be a region name, for example { \"eu-central-1\" = {} }."
+  }
+
+  validation {
+    # IAM matches key ARNs only, so the rotation role can be granted a replica key only by its ARN.
+    condition = alltrue([
+      for region, replica in var.replica_regions :
+      replica.kms_key_id == null || can(regex("^arn:aws[a-z-]*:kms:${region}:[0-9]{12}:key/[A-Za-z0-9-]+$", replica.kms_key_id))
+    ])
+    error_message = "Each replica's kms_key_id must be the ARN of a KMS key in that replica's region (not an alias or key ID: the rotation role is granted it by ARN), for example { \"eu-central-1\" = { kms_key_id = \"arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\" } }, or null for aws/secretsmanager."
+  }
+}
+
+variable "resource_policy" {
+  description = "A resource policy on the secret that denies secretsmanager:GetSecretValue to every principal except the rotation role and read_principal_arns (aws:PrincipalArn, wildcards allowed), with block_public_policy. null attaches no policy. List the role Terraform runs as: the provider reads the secret's versions with GetSecretValue."
+  type = object({
+    read_principal_arns = list(string)
+    block_public_policy = optional(bool, true)
+  })
+  default = null
+
+  validation {
+    condition     = var.resource_policy == null || try(alltrue([for arn in var.resource_policy.read_principal_arns : can(regex("^arn:aws[a-z-]*:(iam|sts)::([0-9]{12}|\\*):.+$", arn))]), false)
+    error_message = "resource_policy.read_principal_arns must list IAM principal ARNs (roles, users; * and ? allowed), for example [\"arn:aws:iam::123456789012:role/orders-api\", \"arn:aws:iam::123456789012:role/terraform-deploy\"]."
+  }
+}
+
+variable "rotation_role_arn" {
+  description = "ARN of the rotation function's execution role, always exempt from resource_policy's deny. null derives it from rotation_role_name (a role without a path). Needed with resource_policy when rotation_role_name is null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.rotation_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.rotation_role_arn))
+    error_message = "rotation_role_arn must be an IAM role ARN, for example \"arn:aws:iam::123456789012:role/orders-rotation\" (modules/rotation-function's iam_role_arn)."
+  }
+}

@@ -103,6 +103,41 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # postgres-multi-user logs in as the administrator whose credentials are AWSCURRENT of the
+  # secret named by "masterarn": read only (GetSecretValue; the rotator never describes or writes
+  # it). AWS docs, "Permissions for rotation functions", alternating users strategy.
+  dynamic "statement" {
+    for_each = length(var.master_secret_arns) > 0 ? [var.master_secret_arns] : []
+
+    content {
+      sid       = "ReadMasterSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.master_kms_key_arns) > 0 ? [var.master_kms_key_arns] : []
+
+    content {
+      sid       = "DecryptMasterSecretsThroughSecretsManager"
+      actions   = ["kms:Decrypt"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.secretsmanager_via_service]
+      }
+
+      condition {
+        test     = "StringLike"
+        variable = "kms:EncryptionContext:SecretARN"
+        values   = var.master_secret_arns
+      }
+    }
+  }
+
   # In a VPC, Lambda manages the function's network interfaces with this role.
   # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
   # DescribeNetworkInterfaces supports no resource-level permissions, hence "*".

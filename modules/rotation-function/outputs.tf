@@ -27,3 +27,8 @@ output "cloudwatch_log_group_name" {
   description = "Name of the function's log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "errors_alarm_arn" {
+  description = "ARN of the CloudWatch alarm on the function's Errors metric, or null without errors_alarm."
+  value       = one(aws_cloudwatch_metric_alarm.errors[*].arn)
+}

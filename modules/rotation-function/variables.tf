@@ -258,3 +258,122 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for the function, which also caps it. null reserves none (the account's unreserved pool). Each secret rotating at the same time takes one; a throttled step fails that rotation."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be a whole number, 0 or more (0 stops every invocation), for example 5, or null to reserve none."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the function: PassThrough (Lambda's default: only requests that arrive sampled) or Active (sample every invocation; the role gets xray:PutTraceSegments and xray:PutTelemetryRecords)."
+  type        = string
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be \"PassThrough\" or \"Active\"."
+  }
+}
+
+variable "environment_kms_key_arn" {
+  description = "ARN of a customer managed KMS key that encrypts the function's environment variables. null uses Lambda's AWS managed key; the environment holds no secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.environment_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.environment_kms_key_arn))
+    error_message = "environment_kms_key_arn must be a KMS key ARN, for example \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"."
+  }
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code signing configuration, where a pipeline signs the zip with AWS Signer. null deploys without signature checks."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a Lambda code signing configuration ARN, for example \"arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789abcdef0\"."
+  }
+}
+
+variable "errors_alarm" {
+  description = "A CloudWatch alarm on the function's Errors metric that notifies an SNS topic (sns_topic_arn) when errors reach threshold in period seconds. null creates no alarm. The topic's policy must let cloudwatch.amazonaws.com publish; with KMS, its key policy too."
+  type = object({
+    sns_topic_arn      = string
+    threshold          = optional(number, 1)
+    period             = optional(number, 300)
+    evaluation_periods = optional(number, 1)
+  })
+  default = null
+
+  validation {
+    condition     = var.errors_alarm == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.errors_alarm.sns_topic_arn))
+    error_message = "errors_alarm.sns_topic_arn must be an SNS topic ARN, for example \"arn:aws:sns:eu-west-1:123456789012:rotation-alerts\"."
+  }
+
+  validation {
+    # CloudWatch accepts 10, 30 or any multiple of 60 seconds; Lambda metrics are per minute.
+    condition     = var.errors_alarm == null || try(var.errors_alarm.period >= 60 && var.errors_alarm.period % 60 == 0 && var.errors_alarm.threshold >= 1 && var.errors_alarm.evaluation_periods >= 1, false)
+    error_message = "errors_alarm.period must be a multiple of 60 seconds (Lambda publishes its metrics per minute), threshold and evaluation_periods at least 1, for example { sns_topic_arn = \"...\", period = 300, threshold = 1 }."
+  }
+}
+
+variable "driver_layer_dir" {
+  description = "Directory of the PostgreSQL driver layer (python/ inside), built by `make layer`. Zipped and attached as a layer when rotation_strategy is postgres-single-user or postgres-multi-user; plan fails with the command to run if it holds no driver. null uses build/layers/postgres at the root of this repository."
+  type        = string
+  default     = null
+}
+
+variable "database_ca_bundle" {
+  description = "Path, inside the function, of a PEM CA bundle that database TLS certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\" for the RDS bundle built into the layer with `scripts/build_layer.py postgres --ca-bundle global-bundle.pem`. null uses the Lambda runtime's bundle, which does not include the RDS CAs."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.database_ca_bundle == null || can(regex("^/[^\\s]+$", var.database_ca_bundle))
+    error_message = "database_ca_bundle must be an absolute path inside the function without spaces, for example \"/opt/certs/global-bundle.pem\" (layers are mounted under /opt, the zip under /var/task)."
+  }
+}
+
+variable "master_secret_arns" {
+  description = "ARNs of the administrator secrets the postgres-multi-user strategy logs in with (the masterarn of each secret it rotates). The function may read them (GetSecretValue) and never changes them. Required with postgres-multi-user."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.master_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(\\?{6})?$", arn))])
+    error_message = "Each entry of master_secret_arns must be a secret ARN, or one ending in -?????? for the random suffix, for example \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/master-AbCdEf\"."
+  }
+
+  validation {
+    condition     = var.rotation_strategy != "postgres-multi-user" || length(var.master_secret_arns) > 0
+    error_message = "rotation_strategy \"postgres-multi-user\" logs in as an administrator: set master_secret_arns to the ARN of the secret each rotated secret names in \"masterarn\"."
+  }
+}
+
+variable "master_kms_key_arns" {
+  description = "ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns. The function may decrypt with them only through Secrets Manager and only for those secrets."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.master_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", arn))])
+    error_message = "Each entry of master_kms_key_arns must be a KMS key ARN (not an alias), for example \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"."
+  }
+
+  validation {
+    # The key is granted for the master secrets only (kms:EncryptionContext:SecretARN).
+    condition     = length(var.master_kms_key_arns) == 0 || length(var.master_secret_arns) > 0
+    error_message = "master_kms_key_arns is set without master_secret_arns: list the master secrets those keys encrypt."
+  }
+}

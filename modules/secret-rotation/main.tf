@@ -26,6 +26,10 @@ module "function" {
   role_permissions_boundary = var.role_permissions_boundary
   artifacts_dir             = var.artifacts_dir
   tags                      = var.tags
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+  tracing_mode                   = var.tracing_mode
+  errors_alarm                   = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 }
 
 module "secret" {
@@ -44,4 +48,8 @@ module "secret" {
   rotation_rules           = var.rotation_rules
   rotate_immediately       = var.rotate_immediately
   tags                     = var.tags
+
+  replica_regions   = var.replica_regions
+  resource_policy   = var.resource_policy
+  rotation_role_arn = module.function.iam_role_arn
 }

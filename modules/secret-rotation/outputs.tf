@@ -37,3 +37,13 @@ output "rotation_log_group_name" {
   description = "Name of the rotation function's log group, where each rotation step logs one JSON line."
   value       = module.function.cloudwatch_log_group_name
 }
+
+output "notifications_topic_arn" {
+  description = "ARN of the SNS topic that receives rotation failures and function errors (created or given), or null without notifications."
+  value       = local.notifications_topic_arn
+}
+
+output "rotation_failed_rule_arn" {
+  description = "ARN of the EventBridge rule matching this secret's RotationFailed and RotationAbandoned events, or null without notifications."
+  value       = one(aws_cloudwatch_event_rule.rotation_failed[*].arn)
+}

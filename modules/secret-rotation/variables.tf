@@ -169,3 +169,61 @@ variable "artifacts_dir" {
   type        = string
   default     = null
 }
+
+variable "notifications" {
+  description = "Alerts to an SNS topic: an EventBridge rule for this secret's RotationFailed and RotationAbandoned events, and an alarm on the function's Errors metric. sns_topic_arn uses an existing topic (its policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish); null creates one, encrypted with kms_key_arn or, when null, a new customer managed key. { enabled = false } (the default) creates nothing."
+  type = object({
+    enabled       = optional(bool, true)
+    sns_topic_arn = optional(string)
+    kms_key_arn   = optional(string)
+    errors_alarm  = optional(bool, true)
+  })
+  default  = { enabled = false }
+  nullable = false
+
+  validation {
+    condition     = var.notifications.sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.notifications.sns_topic_arn))
+    error_message = "notifications.sns_topic_arn must be an SNS topic ARN, for example \"arn:aws:sns:eu-west-1:123456789012:rotation-alerts\", or null to create a topic."
+  }
+
+  validation {
+    condition     = var.notifications.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.notifications.kms_key_arn))
+    error_message = "notifications.kms_key_arn must be a customer managed KMS key ARN whose key policy lets events.amazonaws.com and cloudwatch.amazonaws.com use it (the AWS managed alias/aws/sns does not), or null to create one."
+  }
+
+  validation {
+    condition     = var.notifications.sns_topic_arn == null || var.notifications.kms_key_arn == null
+    error_message = "notifications.kms_key_arn encrypts a topic this module creates: with an existing sns_topic_arn, leave it null (the topic keeps its own encryption)."
+  }
+}
+
+variable "replica_regions" {
+  description = "Regions to replicate the secret to, each with an optional customer managed key ARN in that region (null uses aws/secretsmanager there). Rotation runs in this region; Secrets Manager copies each new version to the replicas, and the rotation role is granted the replica keys."
+  type = map(object({
+    kms_key_id = optional(string)
+  }))
+  default  = {}
+  nullable = false
+}
+
+variable "resource_policy" {
+  description = "A resource policy on the secret that denies secretsmanager:GetSecretValue to every principal except the rotation role and read_principal_arns (wildcards allowed), with block_public_policy. null attaches none. List the role Terraform runs as: the provider reads the secret's versions."
+  type = object({
+    read_principal_arns = list(string)
+    block_public_policy = optional(bool, true)
+  })
+  default = null
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for the rotation function. null reserves none."
+  type        = number
+  default     = null
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the rotation function: PassThrough (Lambda's default) or Active (the role gets the X-Ray write permissions)."
+  type        = string
+  default     = "PassThrough"
+  nullable    = false
+}

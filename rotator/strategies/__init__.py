@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 _REGISTRY: dict[str, str] = {
     "generic": "rotator.strategies.generic:GenericStrategy",
+    # Need the pg8000 layer (modules/rotation-function attaches it); see rotator/README.md.
+    "postgres-single-user": "rotator.strategies.postgres:PostgresSingleUserStrategy",
+    "postgres-multi-user": "rotator.strategies.postgres:PostgresMultiUserStrategy",
 }
 
 _loaded: dict[str, Strategy] = {}

@@ -1,0 +1,146 @@
+"""PostgreSQL strategy figures: driver import, login latency, rotation time, logins per rotation.
+
+Starts a throwaway PostgreSQL 15 (tests/postgres/pgserver.py: initdb, loopback, scram-sha-256,
+TLS) and rotates through moto's RotateSecret in process, as bench/rotator.py does. Numbers, not
+pass/fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ROTATIONS = 10
+LOGINS = 20
+IMPORT_RUNS = 5
+
+
+def _cold_import_ms() -> float:
+    code = (
+        "import time; t = time.perf_counter(); import rotator.strategies.postgres, pg8000.native; "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    samples = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+            ).stdout
+        )
+        for _ in range(IMPORT_RUNS)
+    ]
+    return statistics.median(samples)
+
+
+def _login_ms(pg: Any, user: Any, *, ssl: bool) -> float:
+    from rotator.logs import StepLog  # noqa: PLC0415
+    from rotator.strategies.postgres import database  # noqa: PLC0415
+    from rotator.strategies.postgres.secret import parse_secret  # noqa: PLC0415
+
+    secret = parse_secret(json.dumps(user.secret(pg, ssl=ssl)), label="bench")
+    samples = []
+    for _ in range(LOGINS):
+        started = time.perf_counter()
+        session = database.login(secret, credentials="bench", log=StepLog())
+        samples.append((time.perf_counter() - started) * 1000)
+        session.close()
+    return statistics.median(samples)
+
+
+def _rotations(pg: Any, make: Callable[..., Any], strategy: str) -> tuple[float, Counter[str]]:
+    from bench.rotator import _moto_service  # noqa: PLC0415
+    from rotator import secret_store  # noqa: PLC0415
+    from rotator.strategies.postgres import database  # noqa: PLC0415
+
+    os.environ["ROTATION_STRATEGY"] = strategy
+    logins: Counter[str] = Counter()
+    original_login = database.login
+
+    def counting_login(secret: Any, *, credentials: str, log: Any) -> Any:
+        logins[credentials.split(" ", 1)[0]] += 1
+        return original_login(secret, credentials=credentials, log=log)
+
+    database.login = counting_login  # type: ignore[assignment]
+    try:
+        with _moto_service() as rotate:
+            import boto3  # noqa: PLC0415
+
+            sm = boto3.client("secretsmanager", region_name="us-east-1")
+            secret_store.set_client(secret_store.make_client())
+            extra: dict[str, Any] = {"ssl": False}
+            if strategy == "postgres-multi-user":
+                master = make(attributes="LOGIN CREATEROLE")
+                extra["masterarn"] = sm.create_secret(
+                    Name=f"master-{master.name}", SecretString=json.dumps(master.secret(pg))
+                )["ARN"]
+            user = make()
+            arn = sm.create_secret(
+                Name=f"bench-{user.name}", SecretString=json.dumps(user.secret(pg, **extra))
+            )["ARN"]
+            rotate(arn)  # the first pays for the client's model and, multi-user, the clone
+            logins.clear()
+            durations = []
+            for _ in range(ROTATIONS):
+                started = time.perf_counter()
+                rotate(arn)
+                durations.append((time.perf_counter() - started) * 1000)
+            secret_store.set_client(None)
+    finally:
+        database.login = original_login  # type: ignore[assignment]
+    per_rotation = Counter({k: v // ROTATIONS for k, v in logins.items()})
+    return statistics.median(durations), per_rotation
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "postgres"))
+    from pgserver import DbUser, start_server  # noqa: PLC0415
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(name, "testing")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import_ms = _cold_import_ms()
+    pg, base = start_server()
+    try:
+        os.environ["PG_CA_BUNDLE"] = str(pg.ca_file)
+        counter = iter(range(1, 10_000))
+
+        def make(attributes: str = "LOGIN") -> DbUser:
+            number = next(counter)
+            user = DbUser(f"bench{number}", f"bench-pw-{number}")
+            pg.create_role(user.name, user.password, attributes=attributes)
+            return user
+
+        probe = make()
+        plain_ms = _login_ms(pg, probe, ssl=False)
+        tls_ms = _login_ms(pg, probe, ssl=True)
+        single_ms, single_logins = _rotations(pg, make, "postgres-single-user")
+        multi_ms, multi_logins = _rotations(pg, make, "postgres-multi-user")
+    finally:
+        pg.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+    print("== postgres ==")
+    print(f"cold import of the strategies + pg8000: {import_ms:.1f} ms (median of {IMPORT_RUNS})")
+    print(f"login, scram-sha-256, loopback, no TLS: {plain_ms:.1f} ms (median of {LOGINS})")
+    print(f"login, scram-sha-256, loopback, TLS verify-full: {tls_ms:.1f} ms (median of {LOGINS})")
+    for name, ms, logins in (
+        ("postgres-single-user", single_ms, single_logins),
+        ("postgres-multi-user", multi_ms, multi_logins),
+    ):
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(logins.items()))
+        print(f"{name}: one rotation in moto + PostgreSQL {ms:.1f} ms (median of {ROTATIONS})")
+        print(f"  database logins per rotation: {sum(logins.values())} ({detail})")
+
+
+if __name__ == "__main__":
+    main()

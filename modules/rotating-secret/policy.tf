@@ -1,0 +1,50 @@
+# An optional resource policy: nobody reads the value but the rotation role and the listed
+# principals, whatever their identity policies allow (an explicit Deny wins). aws:PrincipalArn is
+# the role's ARN (not the session's) for assumed roles, so one entry covers every session.
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+locals {
+  rotation_role_arn = var.rotation_role_arn != null ? var.rotation_role_arn : (
+    var.rotation_role_name != null ? "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${var.rotation_role_name}" : null
+  )
+  # The rotation role first and always: a policy that locked it out would fail every rotation.
+  read_principal_arns = var.resource_policy == null ? [] : distinct(compact(concat([local.rotation_role_arn], var.resource_policy.read_principal_arns)))
+}
+
+data "aws_iam_policy_document" "resource_policy" {
+  count = var.resource_policy != null ? 1 : 0
+
+  statement {
+    sid     = "DenyReadingExceptRotationAndListedPrincipals"
+    effect  = "Deny"
+    actions = ["secretsmanager:GetSecretValue"]
+    # In a secret's resource policy, "*" is this secret.
+    resources = ["*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotLike"
+      variable = "aws:PrincipalArn"
+      values   = local.read_principal_arns
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret_policy" "this" {
+  count = var.resource_policy != null ? 1 : 0
+
+  secret_arn          = aws_secretsmanager_secret.this.arn
+  policy              = data.aws_iam_policy_document.resource_policy[0].json
+  block_public_policy = var.resource_policy.block_public_policy
+
+  lifecycle {
+    precondition {
+      condition     = local.rotation_role_arn != null
+      error_message = "resource_policy denies reading the secret to every principal but the listed ones and the rotation role, whose ARN is unknown here: set rotation_role_arn (modules/rotation-function's iam_role_arn) or rotation_role_name."
+    }
+  }
+}

@@ -1,0 +1,24 @@
+# A rotation step that raises counts as a Lambda error. Secrets Manager also reports the failed
+# rotation itself (RotationFailed): this alarm catches errors the event does not name, such as a
+# function that fails for every secret it serves.
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  count = var.errors_alarm != null ? 1 : 0
+
+  alarm_name        = "${var.name}-errors"
+  alarm_description = "The rotation function ${var.name} raised an error: a rotation step failed. Its log group ${local.log_group_name} has one JSON line per step with the secret ARN, the step and the error."
+  namespace         = "AWS/Lambda"
+  metric_name       = "Errors"
+  dimensions        = { FunctionName = aws_lambda_function.this.function_name }
+
+  statistic           = "Sum"
+  period              = var.errors_alarm.period
+  evaluation_periods  = var.errors_alarm.evaluation_periods
+  threshold           = var.errors_alarm.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  # Rotations are rare: no invocation means no error, not an unknown state.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = [var.errors_alarm.sns_topic_arn]
+  tags          = var.tags
+}

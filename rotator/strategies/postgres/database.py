@@ -1,0 +1,337 @@
+"""Logging in to PostgreSQL and changing passwords, with pg8000 (pure Python: one layer for both
+Lambda architectures). The driver is imported here, on first use, and nowhere else.
+
+TLS, from the secret's "ssl" key (see secret.TlsMode), as AWS's templates do:
+
+* absent: TLS with ``verify-full`` first; if TLS fails (the server has no TLS, the certificate does
+  not verify, or pg_hba.conf refuses TLS connections), again without TLS. Logged as a fallback.
+* ``true``: TLS only, ``verify-full``: the certificate must chain to a CA in the bundle and name
+  the host. An IP address in "host" must appear in the certificate's subjectAltName.
+* ``false``: never TLS.
+
+The CA bundle is the system's (the Lambda runtime's, which honours SSL_CERT_FILE) unless
+``PG_CA_BUNDLE`` names a PEM file, e.g. the RDS global bundle shipped in the layer or the zip.
+https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+
+Connections time out after 5 s (connect, TLS handshake and every read), like AWS's templates.
+
+Passwords in SQL. ``ALTER ROLE ... PASSWORD`` and ``CREATE ROLE ... PASSWORD`` are utility
+statements: PostgreSQL's grammar takes a string constant there, not a parameter, so
+``ALTER ROLE x PASSWORD $1`` is a syntax error with a server-side bound parameter (pg8000 binds
+on the server; AWS's templates use PyGreSQL/psycopg, which interpolate on the client). So the
+server quotes both parts first, with the value sent as a bound parameter:
+``SELECT quote_ident($1), quote_literal($2)``, and the statement is composed from what the server
+returned and sent with the simple-query protocol (no client-side parsing of the text). The
+server's own quoting is right whatever ``standard_conforming_strings`` says, for quotes,
+backslashes and any UTF-8 character. As with every client that sets a password this way, the
+statement text holds the password: do not log statements of this role (``log_statement``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rotator.errors import ConfigurationError, RotationError
+from rotator.logs import StepLog
+from rotator.strategies.postgres.errors import (
+    DatabaseAuthenticationError,
+    DatabaseOperationError,
+    DatabasePrivilegeError,
+    DatabaseTlsError,
+    DatabaseUnreachableError,
+    DriverMissingError,
+)
+from rotator.strategies.postgres.secret import DbSecret
+
+CA_BUNDLE_VARIABLE = "PG_CA_BUNDLE"
+CONNECT_TIMEOUT_S = 5.0
+APPLICATION_NAME = "secrets-manager-rotation"
+
+# SQLSTATEs https://www.postgresql.org/docs/15/errcodes-appendix.html
+_INVALID_PASSWORD = "28P01"  # noqa: S105  an error code, not a password
+_INVALID_AUTHORIZATION = "28000"  # pg_hba.conf rejects the connection; role may not log in
+_INSUFFICIENT_PRIVILEGE = "42501"
+_UNKNOWN_DATABASE = "3D000"
+_CANNOT_CONNECT_NOW = "57P03"
+_TOO_MANY_CONNECTIONS = "53300"
+
+TlsUsed = Literal["verify-full", "none"]
+
+
+@dataclass
+class Session:
+    """An open connection and how it was made. Close it with ``close``."""
+
+    conn: Any  # pg8000.native.Connection
+    secret: DbSecret
+    tls: TlsUsed
+
+    def close(self) -> None:
+        driver = _driver()
+        # Already closed by the server or the network: nothing left to release.
+        with contextlib.suppress(driver.InterfaceError, OSError):
+            self.conn.close()
+
+
+def _driver() -> Any:
+    try:
+        import pg8000.native  # noqa: PLC0415  only when a PostgreSQL strategy logs in
+    except ImportError:
+        raise DriverMissingError("the PostgreSQL driver pg8000 is not installed") from None
+    return pg8000.native
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(ca_bundle: str | None, _system_paths: tuple[str, str]) -> ssl.SSLContext:
+    """verify-full: certificate chain and host name checked, TLS 1.2 at least (Python's default).
+
+    Cached per container (loading the system bundle takes tens of milliseconds), keyed on the
+    variables that choose the bundle (``_system_paths``: SSL_CERT_FILE, SSL_CERT_DIR).
+    """
+    if ca_bundle is None:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(
+            f"environment variable {CA_BUNDLE_VARIABLE} is {ca_bundle!r}, which is not a "
+            f"readable PEM bundle ({type(exc).__name__}: {exc.strerror or exc})",
+            remedy=f"Set {CA_BUNDLE_VARIABLE} to the path of a PEM CA bundle the function can "
+            "read (e.g. in the layer under /opt), or unset it to use the system bundle",
+        ) from None
+
+
+def tls_context() -> ssl.SSLContext:
+    value = os.environ.get(CA_BUNDLE_VARIABLE, "").strip()
+    system = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+    return _tls_context(value or None, system)
+
+
+def login(secret: DbSecret, *, credentials: str, log: StepLog) -> Session:
+    """Log in as the secret says, honouring its TLS mode. Raises a RotationError.
+
+    ``credentials`` names the secret version in messages: "AWSPENDING", "AWSCURRENT", ...
+    """
+    if secret.tls == "off":
+        return _logged(_open(secret, None, credentials), log, credentials)
+    context = tls_context()
+    if secret.tls == "verify-full":
+        return _logged(_open(secret, context, credentials), log, credentials)
+    try:
+        return _logged(_open(secret, context, credentials), log, credentials)
+    except (DatabaseTlsError, _RefusedOverTls) as exc:
+        log.warning(
+            "database_tls_fallback",
+            credentials=credentials,
+            host=secret.host,
+            port=secret.port,
+            user=secret.username,
+            reason=exc.problem,
+        )
+        session = _open(secret, None, credentials)
+        return _logged(session, log, credentials, fallback=True)
+
+
+def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool = False) -> Session:
+    log.info(
+        "database_login",
+        credentials=credentials,
+        host=session.secret.host,
+        port=session.secret.port,
+        dbname=session.secret.dbname,
+        user=session.secret.username,
+        tls=session.tls,
+        tls_fallback=fallback,
+    )
+    return session
+
+
+class _RefusedOverTls(DatabaseAuthenticationError):
+    """pg_hba.conf has no entry for a TLS connection (hostnossl only): try mode falls back."""
+
+
+def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) -> Session:
+    driver = _driver()
+    target = f"{secret.host}:{secret.port}/{secret.dbname} as user {secret.username!r}"
+    prefix = f"cannot log in to {target} with the {credentials} credentials"
+    tls: TlsUsed = "none" if context is None else "verify-full"
+    try:
+        conn = driver.Connection(
+            user=secret.username,
+            password=secret.password,
+            host=secret.host,
+            port=secret.port,
+            database=secret.dbname,
+            # False: never TLS. pg8000's None would try TLS *without* verification.
+            ssl_context=False if context is None else context,
+            timeout=CONNECT_TIMEOUT_S,
+            application_name=APPLICATION_NAME,
+        )
+    except ssl.SSLCertVerificationError as exc:
+        raise DatabaseTlsError(
+            f"{prefix}: TLS certificate verification failed ({exc.verify_message})"
+        ) from None
+    except ssl.SSLError as exc:
+        raise DatabaseTlsError(f"{prefix}: TLS handshake failed ({exc.reason or exc})") from None
+    except driver.DatabaseError as exc:
+        raise _login_error(exc, prefix, tls=tls) from None
+    except driver.InterfaceError as exc:
+        text = str(exc)
+        if "refuses SSL" in text:
+            raise DatabaseTlsError(f"{prefix}: the server does not offer TLS") from None
+        if "Can't create a connection" in text or "network error" in text:
+            cause = exc.__cause__
+            reason = f"{type(cause).__name__}: {cause}" if cause is not None else text
+            raise DatabaseUnreachableError(f"{prefix}: network error ({reason})") from None
+        raise DatabaseOperationError(f"{prefix}: {text}") from None
+    except OSError as exc:  # a timeout or reset during the TLS handshake or authentication
+        raise DatabaseUnreachableError(
+            f"{prefix}: network error ({type(exc).__name__}: {exc})"
+        ) from None
+    return Session(conn=conn, secret=secret, tls=tls)
+
+
+def _fields(exc: Exception) -> dict[str, str]:
+    if exc.args and isinstance(exc.args[0], dict):
+        return {str(k): str(v) for k, v in exc.args[0].items()}
+    return {}
+
+
+def _login_error(exc: Exception, prefix: str, *, tls: TlsUsed) -> RotationError:
+    """A server error during login. Its text names the user and host, never the password."""
+    fields = _fields(exc)
+    code, message = fields.get("C", ""), fields.get("M", "")
+    detail = f"{message} (SQLSTATE {code})" if code else str(message or type(exc).__name__)
+    if code == _INVALID_PASSWORD:
+        return DatabaseAuthenticationError(f"{prefix}: authentication failed: {detail}")
+    if code == _INVALID_AUTHORIZATION:
+        # "no pg_hba.conf entry for ... SSL encryption" or "pg_hba.conf rejects connection".
+        if tls != "none" and "pg_hba.conf" in message:
+            return _RefusedOverTls(f"{prefix}: {detail}")
+        return DatabaseAuthenticationError(
+            f"{prefix}: the server refused the login: {detail}",
+            remedy="Allow the login in pg_hba.conf (and the role's LOGIN attribute), or fix the "
+            "username",
+        )
+    if code in {_CANNOT_CONNECT_NOW, _TOO_MANY_CONNECTIONS}:
+        return DatabaseUnreachableError(f"{prefix}: {detail}")
+    if code == _UNKNOWN_DATABASE:
+        return DatabaseOperationError(
+            f"{prefix}: {detail}", remedy='Set "dbname" in the secret to a database that exists'
+        )
+    return DatabaseOperationError(f"{prefix}: {detail}")
+
+
+@contextmanager
+def session(secret: DbSecret, *, credentials: str, log: StepLog) -> Iterator[Session]:
+    opened = login(secret, credentials=credentials, log=log)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def run(session: Session, sql: str, *, action: str, **params: Any) -> list[list[Any]]:
+    """A statement without secrets in its text; errors carry the server's message."""
+    driver = _driver()
+    try:
+        rows: list[list[Any]] = session.conn.run(sql, **params) or []
+    except driver.DatabaseError as exc:
+        fields = _fields(exc)
+        raise _statement_error(session, action, fields.get("C", ""), fields.get("M", "")) from None
+    except (driver.InterfaceError, OSError) as exc:
+        raise _network_error(session, action, exc) from None
+    return rows
+
+
+def _run_with_password(session: Session, sql: str, *, action: str) -> None:
+    """A statement whose text holds a password: errors carry the SQLSTATE only, never the text."""
+    driver = _driver()
+    try:
+        session.conn.run(sql)
+    except driver.DatabaseError as exc:
+        raise _statement_error(session, action, _fields(exc).get("C", ""), "") from None
+    except (driver.InterfaceError, OSError) as exc:
+        raise _network_error(session, action, exc) from None
+
+
+def _statement_error(session: Session, action: str, code: str, message: str) -> RotationError:
+    where = f"{session.secret.host}:{session.secret.port}/{session.secret.dbname}"
+    who = f"user {session.secret.username!r}"
+    detail = f"{message} (SQLSTATE {code})" if message else f"SQLSTATE {code}"
+    if code == _INSUFFICIENT_PRIVILEGE:
+        return DatabasePrivilegeError(f"{who} may not {action} on {where}: {detail}")
+    return DatabaseOperationError(f"{action} failed on {where} as {who}: {detail}")
+
+
+def _network_error(session: Session, action: str, exc: BaseException) -> RotationError:
+    return DatabaseUnreachableError(
+        f"the connection to {session.secret.host}:{session.secret.port} failed during {action} "
+        f"({type(exc).__name__})"
+    )
+
+
+def quote_ident(session: Session, name: str) -> str:
+    rows = run(session, "SELECT quote_ident(CAST(:v AS text))", action="quote a name", v=name)
+    return str(rows[0][0])
+
+
+def _quote_literal(session: Session, value: str) -> str:
+    rows = run(session, "SELECT quote_literal(CAST(:v AS text))", action="quote a value", v=value)
+    return str(rows[0][0])
+
+
+def role_exists(session: Session, name: str) -> bool:
+    rows = run(
+        session, "SELECT 1 FROM pg_roles WHERE rolname = :v", action="look up a role", v=name
+    )
+    return bool(rows)
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """ALTER ROLE <username> WITH PASSWORD <password>, both quoted by the server."""
+    role = quote_ident(session, username)
+    literal = _quote_literal(session, password)
+    _run_with_password(
+        session,
+        f"ALTER ROLE {role} WITH PASSWORD {literal}",
+        action=f"change the password of {role}",
+    )
+
+
+def create_login_role(session: Session, username: str, password: str, member_of: str) -> None:
+    """CREATE ROLE <username> WITH LOGIN PASSWORD <password>; GRANT <member_of> TO <username>.
+
+    In one transaction: a role created without its grant would, on a retry, only get a new
+    password (the role exists), and so would never get the privileges it is cloned for.
+    """
+    role = quote_ident(session, username)
+    parent = quote_ident(session, member_of)
+    literal = _quote_literal(session, password)
+    run(session, "BEGIN", action="begin a transaction")
+    try:
+        _run_with_password(
+            session,
+            f"CREATE ROLE {role} WITH LOGIN PASSWORD {literal}",
+            action=f"create role {role}",
+        )
+        run(session, f"GRANT {parent} TO {role}", action=f"grant {parent} to {role}")
+        run(session, "COMMIT", action="commit")
+    except BaseException:
+        # The first error is the one to report; a failed ROLLBACK adds nothing.
+        with contextlib.suppress(Exception):
+            session.conn.run("ROLLBACK")
+        raise
+
+
+def check_login_works(session: Session) -> str:
+    """A trivial query as the logged-in user; returns current_user."""
+    rows = run(session, "SELECT current_user, 1", action="run SELECT 1")
+    return str(rows[0][0])

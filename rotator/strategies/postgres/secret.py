@@ -1,0 +1,199 @@
+"""The PostgreSQL secret: AWS's JSON convention, read into a typed value and checked.
+
+The shape is the one AWS's PostgreSQL rotation templates and RDS use
+(https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html)::
+
+    {"engine": "postgres" | "aurora-postgresql", "host": "...", "port": 5432,
+     "username": "...", "password": "...", "dbname": "postgres", "ssl": true,
+     "masterarn": "arn:aws:secretsmanager:..."}   # multi-user only
+
+``port`` defaults to 5432, ``dbname`` to ``postgres``; ``ssl`` is optional (see ``TlsMode``). Every
+other key is kept as it is by a rotation. Nothing here imports the driver.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rotator.strategies.postgres.errors import DatabaseSecretInvalidError, UsernameTooLongError
+
+ENGINES = ("postgres", "aurora-postgresql")
+DEFAULT_PORT = 5432
+DEFAULT_DBNAME = "postgres"
+# PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes (not characters).
+# https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+MAX_IDENTIFIER_BYTES = 63
+CLONE_SUFFIX = "_clone"
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+
+# How to use TLS, from the secret's "ssl" key, as AWS's templates read it:
+# - "try":         key absent. TLS with verify-full first; without TLS if that fails.
+# - "verify-full": true or "true" (any case). TLS required, certificate and host name verified.
+# - "off":         false or "false" (any case). Never TLS.
+TlsMode = Literal["try", "verify-full", "off"]
+
+
+@dataclass(frozen=True, repr=False)
+class DbSecret:
+    """One version of a PostgreSQL secret. ``repr`` leaves the password out."""
+
+    engine: str
+    host: str
+    port: int
+    username: str
+    password: str
+    dbname: str
+    tls: TlsMode
+    masterarn: str | None
+    raw: dict[str, Any]
+
+    def __repr__(self) -> str:
+        return (
+            f"DbSecret(user={self.username!r}, host={self.host!r}, port={self.port}, "
+            f"dbname={self.dbname!r}, tls={self.tls!r})"
+        )
+
+    def where(self) -> str:
+        """``user@host:port/dbname``, for messages (no password)."""
+        return f"user {self.username!r} at {self.host}:{self.port}/{self.dbname}"
+
+    def with_login(self, username: str, password: str) -> str:
+        """This secret's JSON with a new username and password; every other key kept as it is."""
+        updated = dict(self.raw)
+        updated["username"] = username
+        updated["password"] = password
+        return json.dumps(updated, ensure_ascii=False)
+
+
+def parse_secret(value: str, *, label: str, needs_masterarn: bool = False) -> DbSecret:
+    """Read and check a PostgreSQL secret. ``label`` names it in errors ("AWSCURRENT", ...)."""
+    try:
+        obj = json.loads(value)
+    except (ValueError, RecursionError):
+        # Never echo the value or the parser's message (it quotes the document).
+        raise DatabaseSecretInvalidError(f"{label} is not a JSON object") from None
+    if not isinstance(obj, dict):
+        raise DatabaseSecretInvalidError(f"{label} is JSON but not an object")
+    return _from_dict(obj, label=label, needs_masterarn=needs_masterarn)
+
+
+def parse_master_secret(value: str, *, arn: str) -> DbSecret:
+    """The administrator secret named by ``masterarn``. It must name its own host.
+
+    AWS's template looks up an RDS-managed master secret's host (which holds only username and
+    password) with the RDS API; this function does not, and requires "host", because the master
+    password must only ever be sent to the host the master secret itself names.
+    """
+    return parse_secret(value, label=f"the master secret {arn}")
+
+
+def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> DbSecret:
+    problems: list[str] = []
+
+    engine = obj.get("engine")
+    if engine not in ENGINES:
+        problems.append(
+            f'"engine" must be one of {", ".join(ENGINES)} ({_describe_given(obj, "engine")})'
+        )
+    host = _required_text(obj, "host", problems)
+    username = _required_text(obj, "username", problems)
+    password = _required_text(obj, "password", problems, echo=False)
+    port = _port(obj, problems)
+    dbname = obj.get("dbname")
+    if dbname is None:
+        dbname = DEFAULT_DBNAME
+    elif not isinstance(dbname, str) or not dbname:
+        problems.append('"dbname" must be a non-empty string when present')
+    tls = _tls_mode(obj, problems)
+    masterarn = obj.get("masterarn")
+    if needs_masterarn:
+        if not isinstance(masterarn, str) or not _SECRET_ARN.match(masterarn):
+            problems.append(
+                '"masterarn" must be the ARN of the secret holding the administrator\'s '
+                "credentials (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+            )
+    elif masterarn is not None and not isinstance(masterarn, str):
+        problems.append('"masterarn" must be a string when present')
+    if username and len(username.encode()) > MAX_IDENTIFIER_BYTES:
+        problems.append(f'"username" is longer than PostgreSQL\'s {MAX_IDENTIFIER_BYTES} bytes')
+    if problems:
+        raise DatabaseSecretInvalidError(
+            f"{label} is not a PostgreSQL secret: {'; '.join(problems)}"
+        )
+    return DbSecret(
+        engine=str(engine),
+        host=host,
+        port=port,
+        username=username,
+        password=password,
+        dbname=str(dbname),
+        tls=tls,
+        masterarn=masterarn if isinstance(masterarn, str) else None,
+        raw=obj,
+    )
+
+
+def _required_text(obj: dict[str, Any], key: str, problems: list[str], *, echo: bool = True) -> str:
+    value = obj.get(key)
+    if isinstance(value, str) and value and "\x00" not in value:
+        return value
+    detail = _describe_given(obj, key) if echo else ("absent" if key not in obj else "given")
+    problems.append(f'"{key}" must be a non-empty string without NUL characters ({detail})')
+    return ""
+
+
+def _port(obj: dict[str, Any], problems: list[str]) -> int:
+    value = obj.get("port", DEFAULT_PORT)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())  # AWS's templates accept "5432" too
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
+        return value
+    problems.append(f'"port" must be a number from 1 to 65535 ({_describe_given(obj, "port")})')
+    return DEFAULT_PORT
+
+
+def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
+    if "ssl" not in obj:
+        return "try"
+    value = obj["ssl"]
+    if isinstance(value, str):
+        value = {"true": True, "false": False}.get(value.strip().lower(), value)
+    if value is True:
+        return "verify-full"
+    if value is False:
+        return "off"
+    # AWS's templates treat any other value as absent (try TLS, fall back); a typo that silently
+    # weakens TLS is worse than an error before anything is written.
+    problems.append(f'"ssl" must be true or false ({_describe_given(obj, "ssl")})')
+    return "try"
+
+
+def _describe_given(obj: dict[str, Any], key: str) -> str:
+    if key not in obj:
+        return "absent"
+    value = obj[key]
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:60] + "..."
+        return f"given {shown!r}"
+    return f"given a JSON {type(value).__name__}"
+
+
+def alternate_username(username: str) -> str:
+    """``name`` <-> ``name_clone``, as AWS's multi-user templates alternate.
+
+    A name whose clone would not fit PostgreSQL's 63 bytes is an error, not a truncation:
+    a truncated clone would not alternate back to the original name (stripping the suffix gives
+    the truncated name), so a third role would appear and the original user would go stale.
+    """
+    if username.endswith(CLONE_SUFFIX) and len(username) > len(CLONE_SUFFIX):
+        return username[: -len(CLONE_SUFFIX)]
+    alternate = username + CLONE_SUFFIX
+    if len(alternate.encode()) > MAX_IDENTIFIER_BYTES:
+        raise UsernameTooLongError(
+            f"username {username!r} is {len(username.encode())} bytes: with {CLONE_SUFFIX} it "
+            f"would exceed PostgreSQL's {MAX_IDENTIFIER_BYTES}-byte limit on names"
+        )
+    return alternate

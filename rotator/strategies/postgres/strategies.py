@@ -1,0 +1,183 @@
+"""``postgres-single-user`` and ``postgres-multi-user``: AWS's PostgreSQL rotation templates
+(aws-samples/aws-secrets-manager-rotation-lambdas, SecretsManagerRDSPostgreSQLRotationSingleUser
+and ...MultiUser) behind the rotator's Strategy interface.
+
+Single user: the user changes its own password. setSecret is done if the pending credentials
+already log in; otherwise it logs in with AWSCURRENT, or AWSPREVIOUS when the current password no
+longer works (e.g. the database was restored from a snapshot), and runs ALTER ROLE. Between
+setSecret and finishSecret, clients holding AWSCURRENT fail to log in: use multi-user rotation
+where that matters.
+
+Multi user (alternating users): each rotation changes the password of the *other* user, ``name``
+or ``name_clone``, logged in as the administrator whose credentials are AWSCURRENT of the secret
+named by "masterarn" (never modified). The first rotation creates the clone with LOGIN and
+grants it the original user's role. The user in AWSPREVIOUS keeps working until the next rotation.
+
+Before anything changes in the database, setSecret checks that AWSPENDING names the user it may
+change, on the same host; the multi-user strategy also logs in with AWSCURRENT first and sends the
+master credentials only to the host the master secret itself names (AWS's guards against a
+confused deputy: someone who can write this secret but not the master secret).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, ClassVar
+
+from rotator.strategies.base import Strategy
+from rotator.strategies.postgres import database
+from rotator.strategies.postgres.errors import (
+    DatabaseAuthenticationError,
+    DatabaseSecretInvalidError,
+    PendingCredentialsMismatchError,
+)
+from rotator.strategies.postgres.secret import (
+    DbSecret,
+    alternate_username,
+    parse_master_secret,
+    parse_secret,
+)
+
+if TYPE_CHECKING:
+    from rotator.context import StepContext
+    from rotator.secret_store import SecretVersion
+
+
+class PostgresSingleUserStrategy(Strategy):
+    name: ClassVar[str] = "postgres-single-user"
+    needs_masterarn: ClassVar[bool] = False
+
+    def create_pending_value(self, ctx: StepContext, current: SecretVersion) -> str:
+        secret = parse_secret(current.value, label="AWSCURRENT")
+        return secret.with_login(secret.username, ctx.new_password())
+
+    def set_secret(self, ctx: StepContext) -> None:
+        current = parse_secret(ctx.current().value, label="AWSCURRENT")
+        pending = parse_secret(ctx.pending().value, label="AWSPENDING")
+        _check_target(pending, current, expected_user=current.username, against="AWSCURRENT")
+        if _pending_already_works(ctx, pending):
+            return
+        try:
+            session = database.login(current, credentials="AWSCURRENT", log=ctx.log)
+        except DatabaseAuthenticationError as current_failed:
+            previous = _previous(ctx, current)
+            if previous is None:
+                raise
+            _check_target(pending, previous, expected_user=previous.username, against="AWSPREVIOUS")
+            try:
+                session = database.login(previous, credentials="AWSPREVIOUS", log=ctx.log)
+            except DatabaseAuthenticationError as previous_failed:
+                raise DatabaseAuthenticationError(
+                    f"{current_failed.problem}; {previous_failed.problem}"
+                ) from None
+        try:
+            database.set_password(session, pending.username, pending.password)
+        finally:
+            session.close()
+        ctx.log.info("database_password_set", user=pending.username, host=pending.host)
+
+    def test_secret(self, ctx: StepContext) -> None:
+        _test_pending(ctx, needs_masterarn=self.needs_masterarn)
+
+
+class PostgresMultiUserStrategy(Strategy):
+    name: ClassVar[str] = "postgres-multi-user"
+    needs_masterarn: ClassVar[bool] = True
+
+    def create_pending_value(self, ctx: StepContext, current: SecretVersion) -> str:
+        secret = parse_secret(current.value, label="AWSCURRENT", needs_masterarn=True)
+        return secret.with_login(alternate_username(secret.username), ctx.new_password())
+
+    def set_secret(self, ctx: StepContext) -> None:
+        current = parse_secret(ctx.current().value, label="AWSCURRENT", needs_masterarn=True)
+        pending = parse_secret(ctx.pending().value, label="AWSPENDING", needs_masterarn=True)
+        _check_target(
+            pending,
+            current,
+            expected_user=alternate_username(current.username),
+            against="AWSCURRENT",
+        )
+        if pending.masterarn != current.masterarn:
+            raise PendingCredentialsMismatchError(
+                "AWSPENDING names a different masterarn than AWSCURRENT"
+            )
+        if _pending_already_works(ctx, pending):
+            return
+        # AWSCURRENT must work before the master's credentials are used for it.
+        with database.session(current, credentials="AWSCURRENT", log=ctx.log):
+            pass
+        master_arn = str(current.masterarn)
+        master = parse_master_secret(ctx.other_secret(master_arn).value, arn=master_arn)
+        if master.host != current.host:
+            raise PendingCredentialsMismatchError(
+                f"the master secret {master_arn} is for host {master.host!r}, this secret for "
+                f"{current.host!r}: the master credentials are only sent to their own host",
+                remedy='Set "masterarn" to the administrator secret of this secret\'s database',
+            )
+        # The master logs in to the rotated user's database, as in AWS's template.
+        master = dataclasses.replace(master, dbname=current.dbname)
+        with database.session(master, credentials=f"master ({master_arn})", log=ctx.log) as admin:
+            if database.role_exists(admin, pending.username):
+                database.set_password(admin, pending.username, pending.password)
+                ctx.log.info("database_password_set", user=pending.username, host=pending.host)
+            else:
+                database.create_login_role(
+                    admin, pending.username, pending.password, member_of=current.username
+                )
+                ctx.log.info(
+                    "database_role_created",
+                    user=pending.username,
+                    member_of=current.username,
+                    host=pending.host,
+                )
+
+    def test_secret(self, ctx: StepContext) -> None:
+        _test_pending(ctx, needs_masterarn=self.needs_masterarn)
+
+
+def _check_target(pending: DbSecret, other: DbSecret, *, expected_user: str, against: str) -> None:
+    if pending.username != expected_user:
+        raise PendingCredentialsMismatchError(
+            f"AWSPENDING is for user {pending.username!r} but, going by {against}, this rotation "
+            f"may only change user {expected_user!r}"
+        )
+    if pending.host != other.host:
+        raise PendingCredentialsMismatchError(
+            f"AWSPENDING is for host {pending.host!r} but {against} is for host {other.host!r}"
+        )
+
+
+def _pending_already_works(ctx: StepContext, pending: DbSecret) -> bool:
+    """setSecret is idempotent: if the pending password already logs in, it is set."""
+    try:
+        session = database.login(pending, credentials="AWSPENDING", log=ctx.log)
+    except DatabaseAuthenticationError:
+        return False
+    session.close()
+    ctx.log.info("database_password_already_set", user=pending.username, host=pending.host)
+    return True
+
+
+def _previous(ctx: StepContext, current: DbSecret) -> DbSecret | None:
+    """AWSPREVIOUS, if there is one that reads as a PostgreSQL secret, with current's TLS mode.
+
+    The first rotation of a secret has no AWSPREVIOUS. As in AWS's template, the previous
+    credentials are used with the current TLS setting (it may have been tightened since).
+    """
+    version = ctx.previous()
+    if version is None:
+        ctx.log.info("database_no_previous_version")
+        return None
+    try:
+        previous = parse_secret(version.value, label="AWSPREVIOUS")
+    except DatabaseSecretInvalidError as exc:
+        ctx.log.warning("database_previous_unusable", reason=exc.problem)
+        return None
+    return dataclasses.replace(previous, tls=current.tls)
+
+
+def _test_pending(ctx: StepContext, *, needs_masterarn: bool) -> None:
+    pending = parse_secret(ctx.pending().value, label="AWSPENDING", needs_masterarn=needs_masterarn)
+    with database.session(pending, credentials="AWSPENDING", log=ctx.log) as session:
+        database.check_login_works(session)
+    ctx.log.info("database_pending_login_ok", user=pending.username, host=pending.host)

@@ -1,0 +1,15 @@
+# A resource policy without any way to know the rotation role must fail the plan: it would lock
+# the role out of the secret it rotates.
+provider "aws" {
+  region = "us-east-1"
+}
+
+module "no_role" {
+  source                   = "../../../../modules/rotating-secret"
+  name                     = "ops/no-role"
+  rotation_function_arn    = "arn:aws:lambda:us-east-1:123456789012:function:shared-rotation"
+  create_lambda_permission = false
+  rotation_rules           = { automatically_after_days = 30 }
+  rotate_immediately       = false
+  resource_policy          = { read_principal_arns = ["arn:aws:iam::123456789012:role/orders-api"] }
+}

@@ -1,0 +1,176 @@
+"""Plan tests of modules/rotation-function with the PostgreSQL strategies: the driver layer, its
+precondition, PG_CA_BUNDLE, VPC settings, and read access to the master secret and its key."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import tfharness
+from planhelpers import ACCOUNT, REGION, statements
+
+SUITE = Path(__file__).parent / "rotation_function_postgres"
+MASTER = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/master-AbCdEf"
+MASTER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def plan(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(SUITE / "fixture")
+
+
+def test_postgres_strategies_get_the_driver_layer_and_generic_does_not(
+    plan: tfharness.PlanSummary,
+) -> None:
+    assert plan.counts["aws_lambda_layer_version"] == 2
+    assert plan.counts["data.archive_file"] == 5, "3 function zips and 2 layer zips"
+    single = plan.values["module.single.aws_lambda_layer_version.driver[0]"]
+    assert single["layer_name"] == "orders-db-rotation-pg8000"
+    assert single["compatible_runtimes"] == ["python3.12"]
+    assert sorted(single["compatible_architectures"]) == ["arm64", "x86_64"]
+    multi = plan.values["module.multi.aws_lambda_layer_version.driver[0]"]
+    assert multi["compatible_runtimes"] == ["python3.13"]
+    assert plan.values["module.single.aws_lambda_function.this"]["layers"] == "(known after apply)"
+    assert plan.values["module.generic.aws_lambda_function.this"]["layers"] == []
+    assert not [a for a in plan.values if a.startswith("module.generic.") and "driver" in a]
+
+
+def test_layer_zip_leaves_out_bytecode_and_fixes_file_modes(plan: tfharness.PlanSummary) -> None:
+    archive = plan.values["module.single.data.archive_file.driver_layer[0]"]
+    assert archive["output_file_mode"] == "0644"
+    assert set(archive["excludes"]) == {"**/__pycache__", "**/__pycache__/**", "**/*.pyc"}
+    zip_path = SUITE / "fixture" / archive["output_path"]
+    with zipfile.ZipFile(zip_path) as layer:
+        assert layer.namelist() == ["python/pg8000/__init__.py"]
+    layer_version = plan.values["module.single.aws_lambda_layer_version.driver[0]"]
+    assert layer_version["source_code_hash"] == archive["output_base64sha256"]
+
+
+def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
+    plan: tfharness.PlanSummary,
+) -> None:
+    def environment(name: str) -> dict[str, str]:
+        function = plan.values[f"module.{name}.aws_lambda_function.this"]
+        variables: dict[str, str] = function["environment"][0]["variables"]
+        return variables
+
+    assert environment("single")["PG_CA_BUNDLE"] == "/opt/certs/global-bundle.pem"
+    assert environment("single")["ROTATION_STRATEGY"] == "postgres-single-user"
+    assert "PG_CA_BUNDLE" not in environment("multi")
+    assert environment("multi")["ROTATION_STRATEGY"] == "postgres-multi-user"
+
+
+def test_vpc_settings_reach_the_function(plan: tfharness.PlanSummary) -> None:
+    vpc = plan.values["module.single.aws_lambda_function.this"]["vpc_config"]
+    assert vpc[0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+    assert vpc[0]["security_group_ids"] == ["sg-0123456789abcdef0"]
+    policy = statements(plan.values["module.single.aws_iam_role_policy.this"]["policy"])
+    assert "CreateNetworkInterfacesInOwnSubnets" in policy
+
+
+def test_master_secret_is_readable_only_and_its_key_only_through_secrets_manager(
+    plan: tfharness.PlanSummary,
+) -> None:
+    policy = statements(plan.values["module.multi.aws_iam_role_policy.this"]["policy"])
+    read = policy["ReadMasterSecrets"]
+    assert read.actions == {"secretsmanager:GetSecretValue"}
+    assert read.resources == {MASTER}
+    decrypt = policy["DecryptMasterSecretsThroughSecretsManager"]
+    assert decrypt.actions == {"kms:Decrypt"}
+    assert decrypt.resources == {MASTER_KEY}
+    assert decrypt.conditions == {
+        ("StringEquals", "kms:ViaService"): {f"secretsmanager.{REGION}.amazonaws.com"},
+        ("StringLike", "kms:EncryptionContext:SecretARN"): {MASTER},
+    }
+    single = statements(plan.values["module.single.aws_iam_role_policy.this"]["policy"])
+    assert "ReadMasterSecrets" not in single
+    assert "DecryptMasterSecretsThroughSecretsManager" not in single
+
+
+@pytest.fixture(scope="module")
+def setup_failure(tf: tfharness.TerraformHarness) -> tfharness.PlanFailure:
+    return tf.plan_failure(SUITE / "invalid_setup")
+
+
+def test_missing_layer_fails_plan_with_the_command_to_run(
+    setup_failure: tfharness.PlanFailure,
+) -> None:
+    error = setup_failure.assert_error(r"layer-never-built holds none")
+    assert error.summary == "Resource precondition failed"
+    assert "`make layer`" in error.detail
+    assert "postgres-single-user" in error.detail
+
+
+def test_multi_user_without_master_secret_fails_plan(setup_failure: tfharness.PlanFailure) -> None:
+    setup_failure.assert_error(r'"postgres-multi-user" logs in as an administrator')
+
+
+def test_master_key_without_master_secret_fails_plan(setup_failure: tfharness.PlanFailure) -> None:
+    setup_failure.assert_error(
+        r"master_kms_key_arns is set without master_secret_arns", 'module "key_without_master"'
+    )
+
+
+@pytest.fixture(scope="module")
+def input_failure(tf: tfharness.TerraformHarness) -> tfharness.PlanFailure:
+    return tf.plan_failure(SUITE / "invalid_inputs")
+
+
+@pytest.mark.parametrize(
+    ("module", "pattern"),
+    [
+        ("relative_ca_bundle", r"database_ca_bundle must be an absolute path"),
+        ("master_by_name", r"master_secret_arns must be a secret ARN"),
+        ("master_key_alias", r"master_kms_key_arns must be a KMS key ARN"),
+    ],
+)
+def test_malformed_inputs_fail_plan(
+    input_failure: tfharness.PlanFailure, module: str, pattern: str
+) -> None:
+    input_failure.assert_error(pattern, f'module "{module}"')
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "postgres"
+EXAMPLE_VARS = Path(__file__).parent / "examples" / "postgres" / "defaults.tfvars"
+
+
+@pytest.fixture(scope="module")
+def example(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(EXAMPLE, EXAMPLE_VARS)
+
+
+def test_example_rotates_a_database_user_with_the_single_user_strategy(
+    example: tfharness.PlanSummary,
+) -> None:
+    function = example.values["module.function.aws_lambda_function.this"]
+    variables = function["environment"][0]["variables"]
+    assert variables["ROTATION_STRATEGY"] == "postgres-single-user"
+    assert variables["EXCLUDE_CHARACTERS"] == "/@\"'\\:"
+    assert "PG_CA_BUNDLE" not in variables
+    assert example.counts["aws_lambda_layer_version"] == 1
+    rotation = example.values["module.secret.aws_secretsmanager_secret_rotation.this"]
+    assert rotation["rotate_immediately"] is True
+    assert rotation["rotation_rules"][0]["automatically_after_days"] == 30
+
+
+def test_example_initial_password_stays_out_of_the_plan(example: tfharness.PlanSummary) -> None:
+    assert "initial-password-never-in-plan" not in json.dumps(example.raw)
+    version = example.values["module.secret.aws_secretsmanager_secret_version.initial[0]"]
+    assert version["secret_string"] is None
+    assert version["secret_string_wo"] is None
+    assert version["secret_string_wo_version"] == 1
+
+
+def test_example_grants_the_function_this_secret_only(example: tfharness.PlanSummary) -> None:
+    grant = example.values["module.secret.data.aws_iam_policy_document.rotation[0]"]
+    actions = {action for statement in grant["statement"] for action in statement["actions"]}
+    assert {
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    } <= actions
+    policy = statements(example.values["module.function.aws_iam_role_policy.this"]["policy"])
+    assert set(policy) == {"WriteOwnLogs"}, "no master secret, no VPC by default"

@@ -1,0 +1,111 @@
+"""Fixtures for the PostgreSQL strategies: a real PostgreSQL 15 server for the session, and the
+rotator's moto harness (tests/rotator) driving lambda_handler the way the service does.
+
+The rotator's fixtures are imported from tests/rotator/conftest.py, not copied, so both suites
+drive rotations the same way. It is loaded under its own module name: pytest imports each
+folder's conftest.py as ``conftest``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pg8000.native
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROTATOR_TESTS = HERE.parent / "rotator"
+sys.path.insert(0, str(ROTATOR_TESTS))
+sys.path.insert(0, str(HERE))
+
+from pgserver import TLS_ONLY_GROUP, DbUser, PgServer, PostgresUnavailableError, start_server  # noqa: E402
+from rotator_harness import Service  # noqa: E402
+
+
+def _load_rotator_fixtures() -> Any:
+    spec = importlib.util.spec_from_file_location("rotator_conftest", ROTATOR_TESTS / "conftest.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_rotator = _load_rotator_fixtures()
+# Re-exported so pytest finds them for this folder (the first is autouse: dummy credentials and
+# none of the rotator's variables set).
+_clean_env = _rotator._clean_env
+invoker = _rotator.invoker
+aws = _rotator.aws
+test_clients = _rotator.test_clients
+sm = _rotator.sm
+rotator_client = _rotator.rotator_client
+function_arn = _rotator.function_arn
+service = _rotator.service
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    try:
+        server, base = start_server()
+    except PostgresUnavailableError as exc:
+        pytest.fail(f"cannot start the test PostgreSQL server: {exc}", pytrace=False)
+    yield server
+    if server.running():
+        server.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(pg: PgServer) -> Callable[..., DbUser]:
+    """``make_user(name=None, password=None, tls_only=False)``: a LOGIN role in the server."""
+
+    def make(
+        name: str | None = None,
+        password: str | None = None,
+        *,
+        tls_only: bool = False,
+        attributes: str = "LOGIN",
+    ) -> DbUser:
+        number = next(_names)
+        user = DbUser(name or f"app{number}", password or f"initial-pw-{number}")
+        pg.create_role(user.name, user.password, attributes=attributes)
+        if tls_only:
+            pg.sql(f"GRANT {TLS_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def use_strategy(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    def use(name: str) -> None:
+        monkeypatch.setenv("ROTATION_STRATEGY", name)
+
+    return use
+
+
+@pytest.fixture
+def ca_bundle(pg: PgServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PG_CA_BUNDLE pointing at the CA that signed the test server's certificate."""
+    monkeypatch.setenv("PG_CA_BUNDLE", str(pg.ca_file))
+    return pg.ca_file
+
+
+@pytest.fixture
+def create_secret(service: Service) -> Callable[[str, dict[str, Any]], str]:
+    def create(name: str, value: dict[str, Any]) -> str:
+        return service.create(name, json.dumps(value))
+
+    return create

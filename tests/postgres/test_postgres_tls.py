@@ -1,0 +1,218 @@
+"""TLS as the secret's "ssl" key says, observed from both ends: the rotator's log lines and the
+server's (log_connections: a TLS login reads "SSL enabled"; a handshake the client abandons
+because the certificate does not verify leaves "could not accept SSL connection")."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pgserver import DbUser, PgServer
+from rotator_harness import Service
+
+from rotator.errors import ConfigurationError
+from rotator.logs import StepLog
+from rotator.strategies.postgres import database
+from rotator.strategies.postgres.errors import DatabaseAuthenticationError, DatabaseTlsError
+from rotator.strategies.postgres.secret import parse_secret
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _single_user(use_strategy: Callable[[str], None]) -> None:
+    use_strategy("postgres-single-user")
+
+
+def _json(service: Service, arn: str, stage: str = "AWSCURRENT") -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(service.value(arn, stage))
+    return value
+
+
+def _logins(out: str) -> list[dict[str, Any]]:
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [e for e in events if e["message"] == "database_login"]
+
+
+def test_ssl_true_verifies_the_server_against_pg_ca_bundle(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user(tls_only=True)
+    with pytest.raises(Exception, match=r"pg_hba\.conf rejects"):
+        pg.can_login(user.name, user.password)  # plain TCP is refused for this user
+    arn = service.create("tls", json.dumps(user.secret(pg, ssl=True)))
+    capsys.readouterr()
+    log_start = pg.log_size()
+
+    service.rotate(arn)
+
+    new_password = _json(service, arn)["password"]
+    assert pg.can_login(user.name, new_password, tls=True)
+    logins = _logins(capsys.readouterr().out)
+    assert logins
+    assert {(e["tls"], e["tls_fallback"]) for e in logins} == {("verify-full", False)}
+    server_log = pg.log_since(log_start)
+    authorized = [
+        line for line in server_log.splitlines() if f"authorized: user={user.name} " in line
+    ]
+    assert authorized
+    assert all("SSL enabled" in line for line in authorized)
+
+
+@pytest.mark.parametrize("ssl", [True, "true"])
+def test_ssl_true_with_the_wrong_ca_fails_and_keeps_current(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+    ssl: Any,
+) -> None:
+    monkeypatch.setenv("PG_CA_BUNDLE", str(pg.wrong_ca_file))
+    user = make_user(tls_only=True)
+    original = user.secret(pg, ssl=ssl)
+    arn = service.create("wrong-ca", json.dumps(original))
+
+    with pytest.raises(DatabaseTlsError) as raised:
+        service.rotate(arn)
+
+    message = str(raised.value)
+    assert "TLS certificate verification failed" in message
+    assert f"{pg.host}:{pg.port}" in message
+    assert "PG_CA_BUNDLE" in message
+    assert _json(service, arn) == original
+    assert pg.can_login(user.name, user.password, tls=True)
+
+
+def test_ssl_true_without_pg_ca_bundle_uses_the_system_bundle(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The system bundle does not know the test CA; SSL_CERT_FILE (which OpenSSL honours for
+    the system bundle) makes it, and then the rotation verifies and completes."""
+    user = make_user(tls_only=True)
+    arn = service.create("system-bundle", json.dumps(user.secret(pg, ssl=True)))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+
+    with pytest.raises(DatabaseTlsError, match=r"certificate verif"):
+        service.run("setSecret", arn, token)
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(pg.ca_file))
+    for step in ("setSecret", "testSecret", "finishSecret"):
+        service.run(step, arn, token)
+    assert pg.can_login(user.name, _json(service, arn)["password"], tls=True)
+
+
+def test_ssl_false_never_uses_tls(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user()
+    arn = service.create("plain", json.dumps(user.secret(pg, ssl=False)))
+    capsys.readouterr()
+    log_start = pg.log_size()
+
+    service.rotate(arn)
+
+    server_log = pg.log_since(log_start)
+    assert f"authorized: user={user.name} " in server_log
+    assert "SSL" not in server_log, "no TLS login and no TLS handshake attempted"
+    logins = _logins(capsys.readouterr().out)
+    assert {(e["tls"], e["tls_fallback"]) for e in logins} == {("none", False)}
+
+
+def test_ssl_false_connection_is_plain_in_pg_stat_ssl(
+    pg: PgServer, make_user: Callable[..., DbUser]
+) -> None:
+    user = make_user()
+    for ssl, expected in ((False, False), (True, True)):
+        secret = parse_secret(json.dumps(user.secret(pg, ssl=ssl)), label="test")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PG_CA_BUNDLE", str(pg.ca_file))
+            session = database.login(secret, credentials="test", log=StepLog())
+        try:
+            rows = session.conn.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        finally:
+            session.close()
+        assert rows == [[expected]], f"ssl={ssl}"
+
+
+def test_ssl_absent_tries_tls_and_falls_back_to_plain_when_it_does_not_verify(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user()
+    arn = service.create("try-fallback", json.dumps(user.secret(pg)))
+    capsys.readouterr()
+    log_start = pg.log_size()
+
+    service.rotate(arn)
+
+    out = capsys.readouterr().out
+    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
+    assert '"database_tls_fallback"' in out
+    assert "could not accept SSL connection" in pg.log_since(log_start), "TLS was tried"
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_absent_uses_tls_when_it_verifies(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user()
+    arn = service.create("try-tls", json.dumps(user.secret(pg)))
+    capsys.readouterr()
+
+    service.rotate(arn)
+
+    logins = _logins(capsys.readouterr().out)
+    assert {(e["tls"], e["tls_fallback"]) for e in logins} == {("verify-full", False)}
+
+
+def test_ssl_absent_tls_only_user_cannot_fall_back_to_plain(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    """Falling back is only ever to what the server allows: pg_hba.conf refuses plain here."""
+    user = make_user(tls_only=True)
+    arn = service.create("try-refused", json.dumps(user.secret(pg)))
+
+    with pytest.raises(DatabaseAuthenticationError, match=r"pg_hba\.conf rejects"):
+        service.rotate(arn)
+
+
+def test_unreadable_pg_ca_bundle_is_a_configuration_error(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("PG_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    user = make_user()
+    arn = service.create("no-bundle", json.dumps(user.secret(pg, ssl=True)))
+
+    with pytest.raises(ConfigurationError, match="PG_CA_BUNDLE"):
+        service.rotate(arn)
