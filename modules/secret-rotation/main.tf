@@ -29,7 +29,12 @@ module "function" {
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
   tracing_mode                   = var.tracing_mode
-  errors_alarm                   = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
+
+  driver_layer_dir    = var.driver_layer_dir
+  database_ca_bundle  = var.database_ca_bundle
+  master_secret_arns  = var.master_secret_arns
+  master_kms_key_arns = var.master_kms_key_arns
+  errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 }
 
 module "secret" {

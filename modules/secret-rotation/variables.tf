@@ -227,3 +227,29 @@ variable "tracing_mode" {
   default     = "PassThrough"
   nullable    = false
 }
+
+variable "driver_layer_dir" {
+  description = "PostgreSQL strategies only: directory of the driver layer built by `make layer`. null uses build/layers/postgres at the root of this repository."
+  type        = string
+  default     = null
+}
+
+variable "database_ca_bundle" {
+  description = "PostgreSQL strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
+  type        = string
+  default     = null
+}
+
+variable "master_secret_arns" {
+  description = "postgres-multi-user only: ARNs of the administrator secrets named by this secret's masterarn. The function may read them and never changes them."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "master_kms_key_arns" {
+  description = "postgres-multi-user only: ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

@@ -24,8 +24,8 @@ def plan(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
 def test_postgres_strategies_get_the_driver_layer_and_generic_does_not(
     plan: tfharness.PlanSummary,
 ) -> None:
-    assert plan.counts["aws_lambda_layer_version"] == 2
-    assert plan.counts["data.archive_file"] == 5, "3 function zips and 2 layer zips"
+    assert plan.counts["aws_lambda_layer_version"] == 3, "single, multi and composed"
+    assert plan.counts["data.archive_file"] == 7, "4 function zips and 3 layer zips"
     single = plan.values["module.single.aws_lambda_layer_version.driver[0]"]
     assert single["layer_name"] == "orders-db-rotation-pg8000"
     assert single["compatible_runtimes"] == ["python3.12"]
@@ -87,6 +87,21 @@ def test_master_secret_is_readable_only_and_its_key_only_through_secrets_manager
     single = statements(plan.values["module.single.aws_iam_role_policy.this"]["policy"])
     assert "ReadMasterSecrets" not in single
     assert "DecryptMasterSecretsThroughSecretsManager" not in single
+
+
+def test_secret_rotation_passes_the_postgres_settings_to_its_function(
+    plan: tfharness.PlanSummary,
+) -> None:
+    function = plan.values["module.composed.module.function.aws_lambda_function.this"]
+    variables = function["environment"][0]["variables"]
+    assert variables["ROTATION_STRATEGY"] == "postgres-multi-user"
+    assert variables["PG_CA_BUNDLE"] == "/opt/certs/global-bundle.pem"
+    assert "module.composed.module.function.aws_lambda_layer_version.driver[0]" in plan.values
+    policy = statements(
+        plan.values["module.composed.module.function.aws_iam_role_policy.this"]["policy"]
+    )
+    assert policy["ReadMasterSecrets"].resources == {MASTER}
+    assert policy["DecryptMasterSecretsThroughSecretsManager"].resources == {MASTER_KEY}
 
 
 @pytest.fixture(scope="module")
