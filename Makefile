@@ -10,8 +10,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
+# Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
+MAKEFLAGS += --jobs=2
 
-.PHONY: help venv lint fmt test test-fast demo sandbox bench layer plan apply destroy clean
+.PHONY: help venv checkov-venv lint fmt test test-fast demo sandbox bench layer plan apply destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -24,7 +26,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv with the pinned dev dependencies
 
-lint: $(STAMP) ## terraform fmt/validate, ruff, mypy, checkov
+checkov-venv: ## Create .venv-checkov (checkov pins its own dependencies, so it lives apart)
+	scripts/checkov.sh --install-only
+
+lint: $(STAMP) checkov-venv ## terraform fmt/validate, ruff, mypy, checkov
 	terraform fmt -check -recursive
 	$(PY) -m sandbox.terraform_offline validate $(TF_DIRS)
 	$(PY) -m ruff check .

@@ -9,6 +9,8 @@
 #   # checkov:skip=CKV_AWS_116: reason
 #
 # Usage: scripts/checkov.sh [extra checkov arguments, e.g. --compact or -d modules/rotation-function]
+#        scripts/checkov.sh --install-only   (create the virtualenv and stop; `make` runs it
+#                                             beside the creation of .venv)
 set -euo pipefail
 
 CHECKOV_VERSION="3.3.30"
@@ -24,6 +26,10 @@ if [[ ! -f "$STAMP" ]]; then
   echo '*' >"$VENV/.gitignore"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
   touch "$STAMP"
+fi
+
+if [[ "${1:-}" == "--install-only" ]]; then
+  exit 0
 fi
 
 cd "$ROOT"
