@@ -31,6 +31,9 @@ def main() -> int:
         print("# Ctrl-C stops the sandbox; everything in it is lost (state is in memory only).")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # A shell starts background jobs with SIGINT ignored, and Python then keeps it ignored;
+        # Ctrl-C (or `kill -INT`) must stop the sandbox however it was started.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         while sandbox.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
