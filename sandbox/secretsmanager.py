@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sandbox import iam
@@ -37,6 +38,48 @@ def _version_with(secret: Any, stage: str) -> str | None:
 
 def _has_value(version: dict[str, Any]) -> bool:
     return "secret_string" in version or "secret_binary" in version
+
+
+def documented_put_check(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's ``_check_with_existing_secrets_and_versions`` with the service's PutSecretValue rule.
+
+    moto lets PutSecretValue overwrite any AWSPENDING version. The service fills a version only
+    while it has no value; with a value, the same data succeeds without change and different data
+    fails with ResourceExistsException. The rotator's in-process tests install it too.
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html#SecretsManager-PutSecretValue-request-ClientRequestToken
+    """
+    from moto.secretsmanager.exceptions import ResourceExistsException  # noqa: PLC0415
+
+    def check(
+        self: Any,
+        secret_name: str,
+        client_request_token: str | None,
+        secret_string: str | None,
+        secret_binary: str | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        secret = self.secrets.get(secret_name)
+        version = (
+            secret.versions.get(client_request_token)
+            if secret is not None and client_request_token
+            else None
+        )
+        if version is not None and PENDING in version["version_stages"] and _has_value(version):
+            if (
+                version.get("secret_string") == secret_string
+                and version.get("secret_binary") == secret_binary
+            ):
+                return secret
+            raise ResourceExistsException(
+                f"You can't use ClientRequestToken {client_request_token} because that value is "
+                f"already in use for a version of secret {secret.arn}."
+            )
+        return original(
+            self, secret_name, client_request_token, secret_string, secret_binary, *args, **kwargs
+        )
+
+    return check
 
 
 def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager repair
@@ -207,38 +250,8 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
 
     backend_cls.rotate_secret = rotate_secret  # type: ignore[method-assign]
 
-    original_check = backend_cls._check_with_existing_secrets_and_versions
-
-    def check_with_existing_secrets_and_versions(  # noqa: PLR0917  moto's signature
-        self: Any,
-        secret_name: str,
-        client_request_token: str | None,
-        secret_string: str | None,
-        secret_binary: str | None,
-        on_create: bool = False,
-    ) -> Any:
-        # moto lets PutSecretValue overwrite any AWSPENDING version. The service fills a version
-        # only while it has no value; with a value, the same data succeeds without change and
-        # different data fails with ResourceExistsException.
-        # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html#SecretsManager-PutSecretValue-request-ClientRequestToken
-        secret = self.secrets.get(secret_name)
-        version = secret.versions.get(client_request_token) if secret is not None else None
-        if version is not None and PENDING in version["version_stages"] and _has_value(version):
-            if (
-                version.get("secret_string") == secret_string
-                and version.get("secret_binary") == secret_binary
-            ):
-                return secret
-            raise ResourceExistsException(
-                f"You can't use ClientRequestToken {client_request_token} because that value is "
-                f"already in use for a version of secret {secret.arn}."
-            )
-        return original_check(
-            self, secret_name, client_request_token, secret_string, secret_binary, on_create
-        )
-
     backend_cls._check_with_existing_secrets_and_versions = (  # type: ignore[method-assign]
-        check_with_existing_secrets_and_versions
+        documented_put_check(backend_cls._check_with_existing_secrets_and_versions)
     )
 
     original_update_stage = backend_cls.update_secret_version_stage

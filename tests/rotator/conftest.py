@@ -20,10 +20,10 @@ from rotator_harness import (
     Outage,
     Service,
     clears_pending_after_success,
-    documented_put_check,
 )
 
 from rotator import context, secret_store
+from sandbox.secretsmanager import documented_put_check
 
 
 @pytest.fixture(autouse=True)

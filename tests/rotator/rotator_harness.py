@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto.awslambda.models import LambdaFunction
-from moto.secretsmanager.exceptions import ResourceExistsException
 from moto.secretsmanager.models import SecretsManagerBackend
 
 from rotator import handler
@@ -71,40 +70,6 @@ def step_event(step: str, secret_id: str, token: str) -> dict[str, Any]:
 @dataclass
 class FakeContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-
-def documented_put_check(original: Callable[..., Any]) -> Callable[..., Any]:
-    def check(
-        self: SecretsManagerBackend,
-        secret_name: str,
-        client_request_token: str | None,
-        secret_string: str | None,
-        secret_binary: str | None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        secret: Any = self.secrets.get(secret_name)
-        version: dict[str, Any] = (
-            secret.versions.get(client_request_token, {})
-            if secret is not None and client_request_token
-            else {}
-        )
-        has_value = "secret_string" in version or "secret_binary" in version
-        if has_value and "AWSPENDING" in version["version_stages"]:
-            if (
-                version.get("secret_string") == secret_string
-                and version.get("secret_binary") == secret_binary
-            ):
-                return secret
-            raise ResourceExistsException(
-                f"You can't use ClientRequestToken {client_request_token} because that value is "
-                f"already in use for a version of secret {secret.arn}."
-            )
-        return original(
-            self, secret_name, client_request_token, secret_string, secret_binary, *args, **kwargs
-        )
-
-    return check
 
 
 def clears_pending_after_success(original: Callable[..., Any]) -> Callable[..., Any]:
