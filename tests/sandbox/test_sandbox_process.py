@@ -59,6 +59,15 @@ def test_make_sandbox_prints_exports_and_stops_on_ctrl_c() -> None:
         cwd=REPO_ROOT,
         text=True,
     )
+    try:
+        _check_exports_and_ctrl_c(process)
+    finally:
+        if process.poll() is None:  # a failed check must not leave a sandbox running
+            process.kill()
+            process.wait()
+
+
+def _check_exports_and_ctrl_c(process: subprocess.Popen[str]) -> None:
     assert process.stdout is not None
     exports: dict[str, str] = {}
     pid = 0
