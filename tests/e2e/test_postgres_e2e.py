@@ -8,13 +8,11 @@ TLS is required and verified against the test server's CA (database_ca_bundle).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,19 +26,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "postgres"))
 
+from pathload import build_layer_script  # noqa: E402
 from pgserver import DbUser, PgServer, PostgresUnavailableError, start_server  # noqa: E402
 
 INITIAL_PASSWORD = "e2e-initial-pw-'\\\"x"
-
-
-def _build_layer_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_layer", ROOT / "scripts/build_layer.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +54,7 @@ def postgres_stack(
     server, user = database
     layers = tmp_path_factory.mktemp("layers")
     # Offline: the pinned versions installed in this environment, as `make layer` would install.
-    _build_layer_module().build("postgres", layers, None, from_installed=True)
+    build_layer_script().build("postgres", layers, None, from_installed=True)
     stack = Stack("postgres", e2e_sandbox)
     try:
         stack.write_vars(

@@ -8,7 +8,6 @@ folder's conftest.py as ``conftest``.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import shutil
@@ -25,21 +24,11 @@ ROTATOR_TESTS = HERE.parent / "rotator"
 sys.path.insert(0, str(ROTATOR_TESTS))
 sys.path.insert(0, str(HERE))
 
+from pathload import load_module  # noqa: E402
 from pgserver import TLS_ONLY_GROUP, DbUser, PgServer, PostgresUnavailableError, start_server  # noqa: E402
 from rotator_harness import Service  # noqa: E402
 
-
-def _load_rotator_fixtures() -> Any:
-    spec = importlib.util.spec_from_file_location("rotator_conftest", ROTATOR_TESTS / "conftest.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_rotator = _load_rotator_fixtures()
+_rotator = load_module("rotator_conftest", ROTATOR_TESTS / "conftest.py")
 # Re-exported so pytest finds them for this folder (the first is autouse: dummy credentials and
 # none of the rotator's variables set).
 _clean_env = _rotator._clean_env

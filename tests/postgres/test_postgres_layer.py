@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,20 +12,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from pathload import build_layer_script
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "build_layer.py"
 
 
 @pytest.fixture(scope="module")
 def build_layer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_layer", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return build_layer_script()
 
 
 def _fake_install(root: Path, *, umask_mode: int, mtime: int) -> Path:
