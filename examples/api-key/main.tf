@@ -18,9 +18,9 @@ module "api_key" {
   })
   secret_string_wo_version = 1
 
-  # Monday to Friday, in a window from 02:00 to 04:00 UTC.
+  # By default Monday to Friday, in a window from 02:00 to 04:00 UTC.
   rotation_rules = {
-    schedule_expression = "cron(0 2 ? * MON-FRI *)"
+    schedule_expression = var.schedule_expression
     duration            = "2h"
   }
   rotate_immediately = true

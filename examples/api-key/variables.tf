@@ -19,6 +19,13 @@ variable "client_id" {
   nullable    = false
 }
 
+variable "schedule_expression" {
+  description = "When to rotate, in UTC: a rate() or cron() expression with windows at least two hours apart (each window lasts 2h)."
+  type        = string
+  default     = "cron(0 2 ? * MON-FRI *)"
+  nullable    = false
+}
+
 variable "tags" {
   description = "Tags for every resource the stack creates."
   type        = map(string)

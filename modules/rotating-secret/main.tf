@@ -11,6 +11,10 @@ locals {
   # Used to name the grant policy and the permission statement after the secret, in the
   # characters those names allow.
   label = replace(coalesce(var.name, var.name_prefix), "/[^A-Za-z0-9_-]/", "-")
+
+  # The staging label that keeps the initial version (secret.tf) from Secrets Manager's version
+  # housekeeping. Labels prefixed AWS are the service's; this one is ours.
+  initial_version_stage = "terraform-initial"
 }
 
 # A customer managed key given by ID or alias is resolved to its ARN: IAM policies match key ARNs

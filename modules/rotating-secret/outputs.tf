@@ -15,7 +15,7 @@ output "secret_name" {
 
 output "secret_version_id" {
   description = "Version ID of the initial value, or null when none was written. Rotation moves AWSCURRENT to newer versions."
-  value       = one(aws_secretsmanager_secret_version.initial[*].version_id)
+  value       = one(aws_secretsmanager_secret_version.initial_value[*].version_id)
 }
 
 output "kms_key_arn" {

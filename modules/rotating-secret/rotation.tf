@@ -42,7 +42,7 @@ resource "aws_secretsmanager_secret_rotation" "this" {
   depends_on = [
     aws_lambda_permission.this,
     aws_iam_role_policy.rotation,
-    aws_secretsmanager_secret_version.initial,
+    aws_secretsmanager_secret_version.initial_value,
   ]
 
   lifecycle {

@@ -18,13 +18,40 @@ resource "aws_secretsmanager_secret" "this" {
 }
 
 # The initial value, write-only: Terraform sends it once and keeps only secret_string_wo_version,
-# so a later plan never sees (or reverts) the values the rotation function writes.
-resource "aws_secretsmanager_secret_version" "initial" {
+# so a later plan never sees the values the rotation function writes.
+#
+# The version carries its own staging label and only that one. Rotation takes AWSCURRENT and then
+# AWSPREVIOUS away from it; without a label of its own it would become an "outdated" version, and
+# Secrets Manager deletes those once a secret has more than 100 versions ("Secrets Manager
+# quotas"). The provider would then drop it from state and write it again with PutSecretValue and
+# no VersionStages, which moves AWSCURRENT back to the initial value (hashicorp/terraform-provider-aws
+# #37302, #36607). With the label it is never deleted; and should it be written again anyway, a
+# version written with VersionStages that exclude AWSCURRENT never becomes current, except as the
+# secret's first version, which "automatically" gets AWSCURRENT (API_PutSecretValue, VersionStages).
+# The labels the service and the rotation move (AWSCURRENT, AWSPREVIOUS) are not Terraform's to
+# manage: ignore_changes keeps plans quiet about them.
+resource "aws_secretsmanager_secret_version" "initial_value" {
   count = var.secret_string_wo_version != null ? 1 : 0
 
   secret_id                = aws_secretsmanager_secret.this.id
   secret_string_wo         = var.secret_string_wo
   secret_string_wo_version = var.secret_string_wo_version
+  version_stages           = [local.initial_version_stage]
+
+  lifecycle {
+    ignore_changes = [version_stages]
+  }
+}
+
+# 0.1.0 wrote the initial value as `initial`, without a label. Upgrading forgets that resource
+# without touching the version (destroy would strip its labels, AWSPREVIOUS included) and writes
+# the labelled `initial_value` once: labelled only, so AWSCURRENT stays where rotation put it.
+removed {
+  from = aws_secretsmanager_secret_version.initial
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 # AWS warns against names that end with a hyphen and six characters: a partial ARN ending that way

@@ -36,7 +36,7 @@ variable "secret_string_wo" {
 }
 
 variable "secret_string_wo_version" {
-  description = "Version of secret_string_wo. Set it (1) to write the initial value; change it only to overwrite the current value deliberately. null writes no value."
+  description = "Version of secret_string_wo. Set it (1) to write the initial value, labelled terraform-initial; it is AWSCURRENT only until the first rotation. Raising it stores a new initial value under that label and never moves AWSCURRENT (rotate to replace the live value). null writes no value."
   type        = number
   default     = null
 }

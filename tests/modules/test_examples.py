@@ -76,6 +76,6 @@ def test_api_key_initial_value_stays_out_of_the_plan(api_key: tfharness.PlanSumm
     text = json.dumps(api_key.raw)
     assert "replaced-by-the-first-rotation" not in text
     version = api_key.values[
-        "module.api_key.module.secret.aws_secretsmanager_secret_version.initial[0]"
+        "module.api_key.module.secret.aws_secretsmanager_secret_version.initial_value[0]"
     ]
     assert version["secret_string_wo"] is None

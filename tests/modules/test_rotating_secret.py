@@ -119,7 +119,7 @@ def test_rotation_waits_for_permission_grant_and_initial_value(
     assert set(rotation["depends_on"]) == {
         "aws_lambda_permission.this",
         "aws_iam_role_policy.rotation",
-        "aws_secretsmanager_secret_version.initial",
+        "aws_secretsmanager_secret_version.initial_value",
     }
 
 
@@ -133,7 +133,7 @@ def test_initial_value_is_write_only_and_never_in_the_plan(plan: tfharness.PlanS
         for key, value in walk_values(values):
             assert not (key == "secret_string" and value is not None), address
     # Only the write-only argument is configured, never a tracked secret_string.
-    version = resource_config(plan.raw, "aws_secretsmanager_secret_version.initial", "secret")
+    version = resource_config(plan.raw, "aws_secretsmanager_secret_version.initial_value", "secret")
     assert "secret_string" not in version["expressions"]
     assert "secret_string_wo" in version["expressions"]
 

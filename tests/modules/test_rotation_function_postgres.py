@@ -172,7 +172,7 @@ def test_example_rotates_a_database_user_with_the_single_user_strategy(
 
 def test_example_initial_password_stays_out_of_the_plan(example: tfharness.PlanSummary) -> None:
     assert "initial-password-never-in-plan" not in json.dumps(example.raw)
-    version = example.values["module.secret.aws_secretsmanager_secret_version.initial[0]"]
+    version = example.values["module.secret.aws_secretsmanager_secret_version.initial_value[0]"]
     assert version["secret_string"] is None
     assert version["secret_string_wo"] is None
     assert version["secret_string_wo_version"] == 1
