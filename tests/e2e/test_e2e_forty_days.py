@@ -13,6 +13,7 @@ provider finds the initial version deleted and plans to write it again as AWSCUR
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from e2e_support import AppliedStack, fingerprint
@@ -29,64 +30,69 @@ INITIAL_LABEL = "terraform-initial"
 
 
 @pytest.fixture(scope="module")
-def four_hourly(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
-    stack = Stack("api-key", e2e_sandbox)
-    stack.write_vars({"name": "forty-days/orders/api-key", "schedule_expression": "rate(4 hours)"})
-    try:
-        stack.init()
-        stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
-        stack.destroy()
-    finally:
-        stack.cleanup()
+def four_hourly() -> Iterator[tuple[AppliedStack, Sandbox]]:
+    # A sandbox of its own: advancing the clock runs every scheduled secret's windows, and the
+    # other end-to-end stacks should not rotate 240 times. Discarded whole, so no destroy.
+    with Sandbox() as sandbox:
+        stack = Stack("api-key", sandbox)
+        stack.write_vars({"schedule_expression": "rate(4 hours)"})
+        try:
+            stack.init()
+            stack.apply()
+            yield AppliedStack(stack, sandbox), sandbox
+        finally:
+            stack.cleanup()
 
 
 def _all_versions(applied: AppliedStack, arn: str) -> dict[str, list[str]]:
     client = applied.client("secretsmanager")
     versions: dict[str, list[str]] = {}
-    for page in client.get_paginator("list_secret_version_ids").paginate(
-        SecretId=arn, IncludeDeprecated=True
-    ):
+    request: dict[str, Any] = {"SecretId": arn, "IncludeDeprecated": True}
+    while True:
+        page = client.list_secret_version_ids(**request)
         for version in page["Versions"]:
             versions[version["VersionId"]] = version.get("VersionStages", [])
-    return versions
+        if not page.get("NextToken"):
+            return versions
+        request["NextToken"] = page["NextToken"]
 
 
 def test_forty_days_of_four_hourly_rotations_keep_current_and_plan_quiet(
-    four_hourly: AppliedStack, e2e_sandbox: Sandbox
+    four_hourly: tuple[AppliedStack, Sandbox],
 ) -> None:
-    arn = four_hourly.outputs["secret_arn"]
-    first = e2e_sandbox.wait_for_rotation(arn)
+    applied, sandbox = four_hourly
+    arn = applied.outputs["secret_arn"]
+    first = sandbox.wait_for_rotation(arn)
     assert first["outcome"] == "succeeded", first
-    initial_version = four_hourly.version_with(arn, INITIAL_LABEL)
+    initial_version = applied.version_with(arn, INITIAL_LABEL)
     assert initial_version is not None
-    initial_value = fingerprint(four_hourly.value(arn, INITIAL_LABEL))
+    initial_value = fingerprint(applied.value(arn, INITIAL_LABEL))
     tokens = [first["token"]]
 
     for days in WEEKS_IN_DAYS:
-        rotations = e2e_sandbox.advance_clock(days * DAY)
+        rotations = sandbox.advance_clock(days * DAY)
         ours = [r for r in rotations if r["secret_arn"] == arn]
         assert len(ours) == days * ROTATIONS_PER_DAY
         assert [r for r in ours if r["outcome"] != "succeeded"] == []
         tokens += [r["token"] for r in ours]
 
-        code, plan = four_hourly.stack.plan_exit_code()
-        day = round((e2e_sandbox.now() - first["started_at"]) / DAY)
+        code, plan = applied.stack.plan_exit_code()
+        day = round((sandbox.now() - first["started_at"]) / DAY)
         assert code == 0, f"day {day}: terraform plan wants changes:\n{plan}"
 
-        stages = four_hourly.stages(arn)
-        assert four_hourly.version_with(arn, "AWSCURRENT") == tokens[-1], f"day {day}"
-        assert four_hourly.version_with(arn, "AWSPREVIOUS") == tokens[-2], f"day {day}"
-        assert four_hourly.version_with(arn, "AWSPENDING") is None, f"day {day}"
-        assert four_hourly.version_with(arn, INITIAL_LABEL) == initial_version, f"day {day}"
-        assert fingerprint(four_hourly.value(arn)) != initial_value
+        stages = applied.stages(arn)
+        assert applied.version_with(arn, "AWSCURRENT") == tokens[-1], f"day {day}"
+        assert applied.version_with(arn, "AWSPREVIOUS") == tokens[-2], f"day {day}"
+        assert applied.version_with(arn, "AWSPENDING") is None, f"day {day}"
+        assert applied.version_with(arn, INITIAL_LABEL) == initial_version, f"day {day}"
+        assert fingerprint(applied.value(arn)) != initial_value
         # Every labelled version is still there and readable by its id.
-        client = four_hourly.client("secretsmanager")
+        client = applied.client("secretsmanager")
         for version_id in stages:
             client.get_secret_value(SecretId=arn, VersionId=version_id)
 
     # Housekeeping did run: far fewer versions remain than the 241 rotations plus the initial one.
-    remaining = _all_versions(four_hourly, arn)
+    remaining = _all_versions(applied, arn)
     assert len(tokens) == 1 + 40 * ROTATIONS_PER_DAY
     assert len(remaining) <= 100 + ROTATIONS_PER_DAY
     assert initial_version in remaining
