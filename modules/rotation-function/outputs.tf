@@ -10,7 +10,7 @@ output "lambda_function_name" {
 
 output "lambda_function_source_code_hash" {
   description = "Base64 SHA-256 of the deployed zip; it changes only when the rotator's Python files do."
-  value       = data.archive_file.this.output_base64sha256
+  value       = archive_file.this.output_base64sha256
 }
 
 output "iam_role_arn" {

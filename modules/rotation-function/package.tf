@@ -10,12 +10,25 @@ locals {
     if !can(regex("(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$", file))
   ]
 
+  # Relative to the directory Terraform runs in (path.root is "."), so a plan made in one checkout
+  # names the same file in the checkout that applies it.
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/builds")
 }
 
-data "archive_file" "this" {
+# A resource, not the data source: the data source writes the zip while planning, so an apply of
+# a saved plan in another job (a fresh checkout: CI with separate plan and apply jobs) finds no
+# file (hashicorp/terraform-provider-archive#39). The resource writes the zip when it is created,
+# in the apply that uploads it, and again at every refresh (each plan), from the contents in state.
+#   - First apply, or rotator code changed: the `source` blocks change, which replaces this
+#     resource (RequiresReplace in the provider's schema); the apply writes the zip, then uploads it.
+#   - Nothing changed: every later plan rebuilds the same bytes at refresh (entries in order, zero
+#     times, fixed modes), so the hash in state does not move and the function is not updated.
+#   - Lambda also reads the file when `architectures` changes (the AWS provider then calls
+#     UpdateFunctionCode with the zip) and when the function is created under a new name: both
+#     are in output_path, so either replaces this resource and the apply writes the file first.
+resource "archive_file" "this" {
   type        = "zip"
-  output_path = "${local.artifacts_dir}/${var.name}.zip"
+  output_path = "${local.artifacts_dir}/${var.name}-${var.architecture}.zip"
   # File modes otherwise come from disk and differ between machines, changing the hash.
   output_file_mode = "0644"
 

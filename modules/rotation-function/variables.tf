@@ -247,7 +247,7 @@ variable "restrict_assume_role_to_account" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory the function's zip is written to during plan. null uses the builds directory of the root module. Keep it out of version control (*.zip is in .gitignore)."
+  description = "Directory the function's zip (and the driver layer's) is written to, during the apply that uploads it and at each refresh. null uses builds/ under the directory Terraform runs in. Keep it relative, so that a plan made in one checkout applies in another, and out of version control (*.zip is in .gitignore)."
   type        = string
   default     = null
 }

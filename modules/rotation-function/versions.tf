@@ -1,6 +1,7 @@
 terraform {
   # Lower bounds only: the root stack pins. Terraform 1.11 and aws 5.88 match the modules that use
-  # this one (write-only arguments); archive 2.4 has the `source` blocks that build the zip.
+  # this one (write-only arguments); archive 2.7 has the `archive_file` resource without a
+  # deprecation warning (it builds the zip at apply; 2.5 brought the glob excludes the layer uses).
   required_version = ">= 1.11"
 
   required_providers {
@@ -10,7 +11,7 @@ terraform {
     }
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.4"
+      version = ">= 2.7"
     }
   }
 }

@@ -165,7 +165,7 @@ variable "role_permissions_boundary" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory the function's zip is written to during plan. null uses the builds directory of the root module."
+  description = "Directory the function's zip is written to, during the apply that uploads it and at each refresh. null uses builds/ under the directory Terraform runs in. Keep it relative, so that a plan made in one checkout applies in another."
   type        = string
   default     = null
 }

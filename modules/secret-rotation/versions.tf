@@ -1,6 +1,7 @@
 terraform {
   # Lower bounds only: the root stack pins. Write-only arguments (`secret_string_wo`) need
-  # Terraform 1.11 and hashicorp/aws 5.88; archive 2.4 has the `source` blocks that build the zip.
+  # Terraform 1.11 and hashicorp/aws 5.88; archive 2.7 for modules/rotation-function's
+  # `archive_file` resource.
   required_version = ">= 1.11"
 
   required_providers {
@@ -10,7 +11,7 @@ terraform {
     }
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.4"
+      version = ">= 2.7"
     }
   }
 }

@@ -1,18 +1,26 @@
-"""OFFLINE STAND-IN for the `hashicorp/archive` Terraform provider (data source `archive_file`).
+"""OFFLINE STAND-IN for the `hashicorp/archive` Terraform provider (`archive_file`).
 
-Why it exists: the modules package `rotator/` with `data "archive_file"`, and this machine (like
-many CI runners and air-gapped hosts) cannot download `hashicorp/archive` from the registry. The
-tests and `make demo` therefore install this stand-in into a filesystem mirror that only they use
-(see `cli_config.py`). Anyone who can reach the registry gets the real provider: nothing in the
-modules or examples refers to the stand-in, and it is only selected through a CLI configuration
-file that the offline tooling writes for its own subprocesses. It is never forced on anyone.
+Why it exists: the modules package `rotator/` with `resource "archive_file"`, and this machine
+(like many CI runners and air-gapped hosts) cannot download `hashicorp/archive` from the registry.
+The tests and `make demo` therefore install this stand-in into a filesystem mirror that only they
+use (see `cli_config.py`). Anyone who can reach the registry gets the real provider: nothing in
+the modules or examples refers to the stand-in, and it is only selected through a CLI
+configuration file that the offline tooling writes for its own subprocesses. It is never forced on
+anyone.
 
-What it reproduces of the real provider v2.x (internal/provider/data_source_archive_file.go and
-zip_archiver.go in hashicorp/terraform-provider-archive):
+What it reproduces of the real provider v2.7 (internal/provider/resource_archive_file.go,
+data_source_archive_file.go and zip_archiver.go in hashicorp/terraform-provider-archive):
 
-- the schema of the `archive_file` data source, argument for argument and attribute for
-  attribute, including the `source` set block and the conflict/at-least-one validators;
-- the zip is built while the data source is read, i.e. during `terraform plan`;
+- the schema of the `archive_file` resource and data source, argument for argument and attribute
+  for attribute, including the `source` set block and the conflict/at-least-one validators;
+- when the zip is built: the data source while it is read, i.e. during `terraform plan`; the
+  resource when it is created (during `terraform apply`) and again each time it is read (every
+  refresh, so every later `terraform plan` writes the file anew from the attributes in state);
+  its update and delete do nothing (the real provider leaves the file where it is);
+- which changes replace the resource: every argument except `exclude_symlink_directories`,
+  including the `content` and `filename` of each `source` block (RequiresReplace in the real
+  schema). The PyPI package `tf` only honours `requires_replace` on top-level attributes, so
+  `_StandInServicer` adds the `source` block to the replace paths itself;
 - `source_dir` is walked like Go's `filepath.Walk` (each directory in lexical order, symlinks to
   directories followed unless `exclude_symlink_directories`), `excludes` are doublestar globs on
   the path relative to `source_dir`, and a matching directory is skipped with all it contains;
@@ -26,7 +34,6 @@ What differs: Go's and zlib's deflate produce different bytes, so hashes never e
 provider's (they are stable from run to run, which is what plans need); `tar.gz` is not
 implemented (an error says so); an `output_path` inside `source_dir` is left out of the archive
 with a warning, where the real provider would pack a half-written copy of the zip into itself.
-The deprecated `archive_file` resource is not provided.
 """
 
 from __future__ import annotations
@@ -47,7 +54,14 @@ from typing import Any
 
 from tf import schema, types
 from tf.blocks import SetNestedBlock
-from tf.iface import ReadDataContext
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    PlanContext,
+    ReadContext,
+    ReadDataContext,
+    UpdateContext,
+)
 from tf.utils import Diagnostics
 
 # Stdlib-only module: importing it does not import this one (`-m` would warn about a double import).
@@ -380,7 +394,7 @@ def build_archive(config: Config) -> tuple[dict[str, Any], list[str]]:
 
 
 # --------------------------------------------------------------------------------------------
-# The data source and provider, in the shape the PyPI package `tf` expects.
+# The data source, the resource and the provider, in the shape the PyPI package `tf` expects.
 # --------------------------------------------------------------------------------------------
 
 _SOURCES = ("source", "source_content_filename", "source_file", "source_dir")
@@ -407,6 +421,8 @@ _ONE_OF = (
     "One and only one of `source`, `source_content_filename` (with `source_content`), "
     "`source_file`, or `source_dir` must be specified."
 )
+# The resource's arguments without RequiresReplace in the real schema (its Update does nothing).
+_UPDATABLE_IN_PLACE = frozenset({"exclude_symlink_directories"})
 
 
 def _is_set(value: Any) -> bool:
@@ -414,6 +430,121 @@ def _is_set(value: Any) -> bool:
     if value is None:
         return False
     return not (isinstance(value, list) and not value)
+
+
+def _archive_schema(description: str, *, resource: bool) -> schema.Schema:
+    """The schema shared by the data source and the resource, as in the real provider.
+
+    For the resource every argument but `exclude_symlink_directories` requires replacement.
+    """
+
+    def argument(name: str, kind: Any, text: str, **flags: bool) -> schema.Attribute:
+        replace = resource and name not in _UPDATABLE_IN_PLACE
+        return schema.Attribute(name, kind, description=text, requires_replace=replace, **flags)
+
+    string = types.String()
+    source_block = schema.Block(
+        attributes=[
+            schema.Attribute("content", string, required=True, description="Content of the file."),
+            schema.Attribute("filename", string, required=True, description="Name in the archive."),
+        ],
+        description=f"One file of the archive, given by its content. {_ONE_OF}",
+    )
+    return schema.Schema(
+        description=description,
+        block_types=[SetNestedBlock("source", source_block)],
+        attributes=[
+            schema.Attribute(
+                "id", string, computed=True, description="SHA1 checksum of the archive."
+            ),
+            argument("type", string, "Archive type; `zip` is supported.", required=True),
+            argument("source_content", string, f"Content. {_ONE_OF}", optional=True),
+            argument(
+                "source_content_filename",
+                string,
+                f"File name for `source_content`. {_ONE_OF}",
+                optional=True,
+            ),
+            argument("source_file", string, f"File to pack. {_ONE_OF}", optional=True),
+            argument("source_dir", string, f"Directory. {_ONE_OF}", optional=True),
+            argument(
+                "excludes",
+                types.Set(string),
+                "Globs (doublestar) relative to `source_dir` to leave out.",
+                optional=True,
+            ),
+            argument(
+                "exclude_symlink_directories",
+                types.Bool(),
+                "Leave out symbolic links to directories. Defaults to `false`.",
+                optional=True,
+            ),
+            argument("output_path", string, "Where to write the archive.", required=True),
+            schema.Attribute(
+                "output_size",
+                types.Number(),
+                computed=True,
+                description="Size of the archive in bytes.",
+            ),
+            argument(
+                "output_file_mode",
+                string,
+                'Octal mode for every file from disk, e.g. `"0644"`.',
+                optional=True,
+            ),
+            schema.Attribute("output_md5", string, computed=True, description="MD5 (hex)."),
+            schema.Attribute("output_sha", string, computed=True, description="SHA1 (hex)."),
+            schema.Attribute("output_sha256", string, computed=True, description="SHA256 (hex)."),
+            schema.Attribute(
+                "output_base64sha256", string, computed=True, description="SHA256 (base64)."
+            ),
+            schema.Attribute("output_sha512", string, computed=True, description="SHA512 (hex)."),
+            schema.Attribute(
+                "output_base64sha512", string, computed=True, description="SHA512 (base64)."
+            ),
+        ],
+    )
+
+
+def _validate(diags: Diagnostics, config: Config, attribute_names: set[str]) -> None:
+    """The real provider's config validators: ConflictsWith per attribute and AtLeastOneOf."""
+    for key in sorted(set(config) - attribute_names - {"source"}):
+        diags.add_error("Unsupported argument", f'An argument named "{key}" is not expected here.')
+    for attribute, others in _CONFLICTS.items():
+        if not _is_set(config.get(attribute)):
+            continue
+        for other in others:
+            if _is_set(config.get(other)):
+                diags.add_error(
+                    "Invalid Attribute Combination",
+                    f'Attribute "{other}" cannot be specified when "{attribute}" is specified',
+                    path=[attribute],
+                )
+    if not any(_is_set(config.get(name)) for name in _SOURCES):
+        diags.add_error(
+            "Invalid Attribute Combination",
+            "No attribute specified when one (and only one) of "
+            "[source,source_content_filename,source_file,source_dir] is required. " + _ONE_OF,
+        )
+
+
+def _built_state(diags: Diagnostics, attributes: Config, names: Iterable[str]) -> Config | None:
+    """Build the archive the attributes describe; the attributes plus the computed digests.
+
+    The real provider's `updateModel` (resource) and `Read` (data source) do the same: write the
+    archive, then set `id`, `output_size` and the digests from the file just written.
+    """
+    try:
+        computed, warnings = build_archive(attributes)
+    except (ArchiveError, OSError) as exc:
+        diags.add_error("Archive creation error", f"error creating archive: {exc}")
+        return None
+    for warning in warnings:
+        diags.add_warning("Offline stand-in: archive differs", warning)
+    state = {name: attributes.get(name) for name in names}
+    state["source"] = attributes.get("source") or []
+    state.update(computed)
+    return state
 
 
 class ArchiveFileDataSource:
@@ -428,123 +559,65 @@ class ArchiveFileDataSource:
 
     @classmethod
     def get_schema(cls) -> schema.Schema:
-        string = types.String()
-        source_block = schema.Block(
-            attributes=[
-                schema.Attribute(
-                    "content", string, required=True, description="Content of the file."
-                ),
-                schema.Attribute(
-                    "filename", string, required=True, description="Name in the archive."
-                ),
-            ],
-            description=f"One file of the archive, given by its content. {_ONE_OF}",
-        )
-        return schema.Schema(
-            description="OFFLINE STAND-IN for hashicorp/archive: builds an archive during plan.",
-            block_types=[SetNestedBlock("source", source_block)],
-            attributes=[
-                schema.Attribute(
-                    "id", string, computed=True, description="SHA1 checksum of the archive."
-                ),
-                schema.Attribute(
-                    "type", string, required=True, description="Archive type; `zip` is supported."
-                ),
-                schema.Attribute(
-                    "source_content", string, optional=True, description=f"Content. {_ONE_OF}"
-                ),
-                schema.Attribute(
-                    "source_content_filename",
-                    string,
-                    optional=True,
-                    description=f"File name for `source_content`. {_ONE_OF}",
-                ),
-                schema.Attribute(
-                    "source_file", string, optional=True, description=f"File to pack. {_ONE_OF}"
-                ),
-                schema.Attribute(
-                    "source_dir", string, optional=True, description=f"Directory. {_ONE_OF}"
-                ),
-                schema.Attribute(
-                    "excludes",
-                    types.Set(string),
-                    optional=True,
-                    description="Globs (doublestar) relative to `source_dir` to leave out.",
-                ),
-                schema.Attribute(
-                    "exclude_symlink_directories",
-                    types.Bool(),
-                    optional=True,
-                    description="Leave out symbolic links to directories. Defaults to `false`.",
-                ),
-                schema.Attribute(
-                    "output_path", string, required=True, description="Where to write the archive."
-                ),
-                schema.Attribute(
-                    "output_size",
-                    types.Number(),
-                    computed=True,
-                    description="Size of the archive in bytes.",
-                ),
-                schema.Attribute(
-                    "output_file_mode",
-                    string,
-                    optional=True,
-                    description='Octal mode for every file from disk, e.g. `"0644"`.',
-                ),
-                schema.Attribute("output_md5", string, computed=True, description="MD5 (hex)."),
-                schema.Attribute("output_sha", string, computed=True, description="SHA1 (hex)."),
-                schema.Attribute(
-                    "output_sha256", string, computed=True, description="SHA256 (hex)."
-                ),
-                schema.Attribute(
-                    "output_base64sha256", string, computed=True, description="SHA256 (base64)."
-                ),
-                schema.Attribute(
-                    "output_sha512", string, computed=True, description="SHA512 (hex)."
-                ),
-                schema.Attribute(
-                    "output_base64sha512", string, computed=True, description="SHA512 (base64)."
-                ),
-            ],
+        return _archive_schema(
+            "OFFLINE STAND-IN for hashicorp/archive: builds an archive during plan.",
+            resource=False,
         )
 
     def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
-        """The real provider's config validators: ConflictsWith per attribute and AtLeastOneOf."""
-        known = {a.name for a in self.get_schema().attributes} | {"source"}
-        for key in sorted(set(config) - known):
-            diags.add_error(
-                "Unsupported argument", f'An argument named "{key}" is not expected here.'
-            )
-        for attribute, others in _CONFLICTS.items():
-            if not _is_set(config.get(attribute)):
-                continue
-            for other in others:
-                if _is_set(config.get(other)):
-                    diags.add_error(
-                        "Invalid Attribute Combination",
-                        f'Attribute "{other}" cannot be specified when "{attribute}" is specified',
-                        path=[attribute],
-                    )
-        if not any(_is_set(config.get(name)) for name in _SOURCES):
-            diags.add_error(
-                "Invalid Attribute Combination",
-                "No attribute specified when one (and only one) of "
-                "[source,source_content_filename,source_file,source_dir] is required. " + _ONE_OF,
-            )
+        _validate(diags, config, {a.name for a in self.get_schema().attributes})
 
     def read(self, ctx: ReadDataContext, config: Config) -> Config | None:
-        try:
-            computed, warnings = build_archive(config)
-        except (ArchiveError, OSError) as exc:
-            ctx.diagnostics.add_error("Archive creation error", f"error creating archive: {exc}")
-            return None
-        for warning in warnings:
-            ctx.diagnostics.add_warning("Offline stand-in: archive differs", warning)
-        state = {name: config.get(name) for name in (a.name for a in self.get_schema().attributes)}
-        state["source"] = config.get("source") or []
-        state.update(computed)
-        return state
+        names = [a.name for a in self.get_schema().attributes]
+        return _built_state(ctx.diagnostics, config, names)
+
+
+class ArchiveFileResource:
+    """`resource "archive_file"`: builds a zip when created (apply) and when read (refresh)."""
+
+    def __init__(self, provider: Any = None) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "file"
+
+    @classmethod
+    def get_schema(cls) -> schema.Schema:
+        return _archive_schema(
+            "OFFLINE STAND-IN for hashicorp/archive: builds an archive during apply and refresh.",
+            resource=True,
+        )
+
+    def _names(self) -> list[str]:
+        return [a.name for a in self.get_schema().attributes]
+
+    def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
+        _validate(diags, config, set(self._names()))
+
+    def plan(self, ctx: PlanContext, current: Config | None, planned: Config) -> Config:
+        return planned
+
+    def create(self, ctx: CreateContext, planned: Config) -> Config | None:
+        return _built_state(ctx.diagnostics, planned, self._names())
+
+    def read(self, ctx: ReadContext, current: Config) -> Config | None:
+        # Like the real Read: the archive is written again from the attributes in state, so a new
+        # checkout gets the file back at its next refresh, with the same digests when the inputs
+        # in state still produce the same bytes.
+        return _built_state(ctx.diagnostics, current, self._names())
+
+    def update(self, ctx: UpdateContext, current: Config, planned: Config) -> Config:
+        # The real Update is empty: only `exclude_symlink_directories` can change in place, and
+        # the planned state (with the digests from state) is what Terraform records.
+        return planned
+
+    def delete(self, ctx: DeleteContext, current: Config) -> None:
+        """The real provider leaves the archive file on disk."""
+
+    def upgrade(self, ctx: Any, version: int, old: Config) -> Config:
+        """Schema version 0 only, as in the real provider: nothing to upgrade."""
+        return old
 
 
 class ArchiveStandInProvider:
@@ -568,8 +641,8 @@ class ArchiveStandInProvider:
     def get_data_sources(self) -> list[type[ArchiveFileDataSource]]:
         return [ArchiveFileDataSource]
 
-    def get_resources(self) -> list[type[Any]]:
-        return []
+    def get_resources(self) -> list[type[ArchiveFileResource]]:
+        return [ArchiveFileResource]
 
     def get_functions(self) -> list[type[Any]]:
         return []
@@ -577,17 +650,52 @@ class ArchiveStandInProvider:
     def new_data_source(self, klass: type[ArchiveFileDataSource]) -> ArchiveFileDataSource:
         return klass(self)
 
-    def new_resource(self, klass: type[Any]) -> Any:
+    def new_resource(self, klass: type[ArchiveFileResource]) -> ArchiveFileResource:
         return klass(self)
 
     def new_function(self, klass: type[Any]) -> Any:
         return klass(self)
 
 
+def source_blocks_changed(prior: Config | None, proposed: Config | None) -> bool:
+    """Whether an update changes the `source` blocks (as sets of content and filename)."""
+    if prior is None or proposed is None:
+        return False
+
+    def as_set(state: Config) -> set[tuple[Any, Any]]:
+        return {(b.get("filename"), b.get("content")) for b in state.get("source") or []}
+
+    return as_set(prior) != as_set(proposed)
+
+
+def _servicer_class() -> type[Any]:
+    """tf's servicer, plus the real schema's RequiresReplace on the `source` blocks' attributes."""
+    from tf.gen import tfplugin_pb2 as pb  # noqa: PLC0415  grpc import is slow; only when serving
+    from tf.provider import ProviderServicer  # noqa: PLC0415
+    from tf.utils import read_dynamic_value  # noqa: PLC0415
+
+    class _StandInServicer(ProviderServicer):  # type: ignore[misc]  # untyped library base
+        def PlanResourceChange(self, request: Any, context: Any) -> Any:
+            response = super().PlanResourceChange(request, context)
+            if request.type_name != "archive_file" or response.diagnostics:
+                return response
+            prior = read_dynamic_value(request.prior_state)
+            proposed = read_dynamic_value(request.proposed_new_state)
+            if source_blocks_changed(prior, proposed):
+                step = pb.AttributePath.Step(attribute_name="source")
+                response.requires_replace.append(pb.AttributePath(steps=[step]))
+            return response
+
+    return _StandInServicer
+
+
 def main() -> None:
     """Entry point of the provider executable Terraform starts (see cli_config.py)."""
-    from tf.runner import run_provider  # noqa: PLC0415  grpc import is slow; only when serving
+    import tf.provider  # noqa: PLC0415  grpc import is slow; only when serving
+    from tf.runner import run_provider  # noqa: PLC0415
 
+    # run_provider builds its servicer from the name tf.provider.ProviderServicer when called.
+    tf.provider.ProviderServicer = _servicer_class()
     run_provider(ArchiveStandInProvider(), sys.argv)
 
 

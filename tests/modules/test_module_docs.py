@@ -62,7 +62,7 @@ def test_modules_declare_lower_bounds_only(module: Path) -> None:
         assert constraint.startswith(">="), f"{module.name}: {constraint} is not a lower bound"
     if "archive" in text:
         assert re.search(
-            r'archive = \{\s*source\s*=\s*"hashicorp/archive"\s*version\s*=\s*">= 2\.4"', text
+            r'archive = \{\s*source\s*=\s*"hashicorp/archive"\s*version\s*=\s*">= 2\.7"', text
         )
     assert not re.search(r'^provider "', "\n".join(p.read_text() for p in _tf_files(module)), re.M)
 

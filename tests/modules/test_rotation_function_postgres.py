@@ -4,7 +4,6 @@ precondition, PG_CA_BUNDLE, VPC settings, and read access to the master secret a
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ def test_postgres_strategies_get_the_driver_layer_and_generic_does_not(
     plan: tfharness.PlanSummary,
 ) -> None:
     assert plan.counts["aws_lambda_layer_version"] == 3, "single, multi and composed"
-    assert plan.counts["data.archive_file"] == 7, "4 function zips and 3 layer zips"
+    assert plan.counts["archive_file"] == 7, "4 function zips and 3 layer zips"
     single = plan.values["module.single.aws_lambda_layer_version.driver[0]"]
     assert single["layer_name"] == "orders-db-rotation-pg8000"
     assert single["compatible_runtimes"] == ["python3.12"]
@@ -38,14 +37,26 @@ def test_postgres_strategies_get_the_driver_layer_and_generic_does_not(
 
 
 def test_layer_zip_leaves_out_bytecode_and_fixes_file_modes(plan: tfharness.PlanSummary) -> None:
-    archive = plan.values["module.single.data.archive_file.driver_layer[0]"]
+    archive = plan.values["module.single.archive_file.driver_layer[0]"]
     assert archive["output_file_mode"] == "0644"
     assert set(archive["excludes"]) == {"**/__pycache__", "**/__pycache__/**", "**/*.pyc"}
-    zip_path = SUITE / "fixture" / archive["output_path"]
-    with zipfile.ZipFile(zip_path) as layer:
-        assert layer.namelist() == ["python/pg8000/__init__.py"]
+    assert archive["source_dir"].endswith("stand_in_layer")
     layer_version = plan.values["module.single.aws_lambda_layer_version.driver[0]"]
-    assert layer_version["source_code_hash"] == archive["output_base64sha256"]
+    assert layer_version["filename"] == archive["output_path"]
+    # Written by the apply that publishes the layer, not by the plan.
+    assert layer_version["source_code_hash"] == tfharness.UNKNOWN
+
+
+def test_layer_archive_is_tied_to_the_layer_files_and_the_runtime(
+    plan: tfharness.PlanSummary,
+) -> None:
+    # What replaces the layer's archive (replace_triggered_by): the digest of the files it packs
+    # and the runtime, since a new runtime publishes a new layer version from the same zip.
+    single = plan.values["module.single.terraform_data.driver_layer_inputs[0]"]["input"]
+    multi = plan.values["module.multi.terraform_data.driver_layer_inputs[0]"]["input"]
+    assert (single["runtime"], multi["runtime"]) == ("python3.12", "python3.13")
+    assert single["files"] == multi["files"], "one directory, one digest"
+    assert plan.counts["terraform_data"] == 3, "one per layer"
 
 
 def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(

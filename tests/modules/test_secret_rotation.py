@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,10 +170,9 @@ def test_module_works_through_a_git_source(
     tf: tfharness.TerraformHarness, git_source_root: Path
 ) -> None:
     plan = tf.plan(git_source_root)
-    archive = plan.values["module.rotation.module.function.data.archive_file.this"]
+    archive = plan.values["module.rotation.module.function.archive_file.this"]
     # The path from the module to rotator/ resolved inside the downloaded repository.
-    with zipfile.ZipFile(git_source_root / archive["output_path"]) as zipped:
-        assert "rotator/handler.py" in zipped.namelist()
+    assert "rotator/handler.py" in {block["filename"] for block in archive["source"]}
     function = plan.values["module.rotation.module.function.aws_lambda_function.this"]
     assert function["function_name"] == "git-source-check-rotation"
     assert plan.counts["aws_secretsmanager_secret_rotation"] == 1

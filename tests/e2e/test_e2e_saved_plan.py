@@ -1,0 +1,134 @@
+"""A saved plan applies from a fresh checkout, as in CI with separate plan and apply jobs.
+
+examples/api-key with its default inputs (only its name differs, so it can share the sandbox with
+the other tests), planned with `terraform plan -out` in one copy of the repository, applied with
+`terraform apply PLANFILE` from another, fresh copy (new `terraform init`; only the plan file and
+the backend's state are shared, as CI jobs share a remote backend), then planned again from a
+third fresh copy. The rotator's zip is written by the apply job itself (resource "archive_file").
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import AppliedStack, fingerprint
+
+from sandbox.server import Sandbox
+from sandbox.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+NAME = "ci-pipeline/orders/api-key"
+PLACEHOLDER = "replaced-by-the-first-rotation"  # the example's initial api_key
+ROTATION_TIMEOUT_S = 60.0
+POLL_INTERVAL_S = 0.2
+
+
+def fresh_job(sandbox: Sandbox, state: Path) -> Stack:
+    """A new copy of the repository with its own `terraform init`, sharing the state file."""
+    job = Stack("api-key", sandbox)
+    (job.dir / "backend.tf").write_text(
+        f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
+    )
+    job.write_vars({"name": NAME})
+    job.init()
+    return job
+
+
+def zips(job: Stack) -> list[Path]:
+    return sorted((job.dir / "builds").glob("*.zip")) if (job.dir / "builds").exists() else []
+
+
+def wait_for_rotation(applied: AppliedStack, arn: str) -> dict[str, list[str]]:
+    """Poll until AWSCURRENT has moved off the first version and no other version is AWSPENDING.
+
+    RotateSecret starts the rotation and may return before its steps have run (AWS API reference,
+    RotateSecret: "configures and starts the asynchronous process of rotating the secret").
+    """
+    deadline = time.monotonic() + ROTATION_TIMEOUT_S
+    while True:
+        stages = applied.stages(arn)
+        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+        moved = any("AWSPREVIOUS" in s for s in stages.values())
+        pending_elsewhere = any("AWSPENDING" in s for v, s in stages.items() if v != current)
+        if moved and not pending_elsewhere:
+            return stages
+        if time.monotonic() > deadline:
+            pytest.fail(f"no completed rotation after {ROTATION_TIMEOUT_S:.0f} s: labels {stages}")
+        time.sleep(POLL_INTERVAL_S)
+
+
+@pytest.fixture(scope="module")
+def pipeline(e2e_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    shared = tmp_path_factory.mktemp("ci-pipeline")
+    state, plan_file = shared / "terraform.tfstate", shared / "api-key.tfplan"
+
+    plan_job = fresh_job(e2e_sandbox, state)
+    plan_job.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}")
+    plan_job_zips = zips(plan_job)
+    plan_job.cleanup()  # the plan job's checkout is gone: only the plan file is left
+
+    apply_job = fresh_job(e2e_sandbox, state)
+    try:
+        apply_job.terraform("apply", "-input=false", "-no-color", str(plan_file))
+        applied = AppliedStack(apply_job, e2e_sandbox)
+        yield {
+            "state": state,
+            "plan_job_zips": plan_job_zips,
+            "apply_job": apply_job,
+            "applied": applied,
+        }
+    finally:
+        # No destroy (a plan and an apply more): the names are this test's own, and the session's
+        # sandbox, which keeps everything in memory, goes away at the end of the run.
+        apply_job.cleanup()
+
+
+def test_plan_job_writes_no_zip(pipeline: dict[str, Any]) -> None:
+    assert pipeline["plan_job_zips"] == []
+
+
+def test_function_runs_the_zip_the_apply_job_wrote(pipeline: dict[str, Any]) -> None:
+    applied: AppliedStack = pipeline["applied"]
+    [written] = zips(pipeline["apply_job"])
+    function = applied.outputs["rotation_function_name"]
+    code_sha256 = applied.client("lambda").get_function(FunctionName=function)["Configuration"][
+        "CodeSha256"
+    ]
+    assert code_sha256 == base64.b64encode(hashlib.sha256(written.read_bytes()).digest()).decode()
+
+
+def test_rotation_by_the_function_from_the_saved_plan_succeeds(pipeline: dict[str, Any]) -> None:
+    applied: AppliedStack = pipeline["applied"]
+    arn = applied.outputs["secret_arn"]
+    # The apply's RotateSecret (rotate_immediately) ran the four steps of the deployed function.
+    stages = wait_for_rotation(applied, arn)
+    assert sorted(tuple(s) for s in stages.values()) == [("AWSCURRENT",), ("AWSPREVIOUS",)]
+    previous = json.loads(applied.value(arn, "AWSPREVIOUS"))
+    current = json.loads(applied.value(arn))
+    # Compared by fingerprint: a failing assertion never prints a secret.
+    assert fingerprint(previous["api_key"]) == fingerprint(PLACEHOLDER)
+    assert fingerprint(current["api_key"]) != fingerprint(PLACEHOLDER)
+    assert current["client_id"] == previous["client_id"]
+
+
+def test_later_plan_from_another_fresh_checkout_has_no_changes(
+    e2e_sandbox: Sandbox, pipeline: dict[str, Any]
+) -> None:
+    later_job = fresh_job(e2e_sandbox, pipeline["state"])
+    try:
+        code, text = later_job.plan_exit_code()
+        assert code == 0, f"a plan from a fresh checkout wants changes:\n{text}"
+        # Its refresh wrote the zip again, byte for byte: the hash in state did not move.
+        [rebuilt] = zips(later_job)
+        [applied_zip] = zips(pipeline["apply_job"])
+        assert rebuilt.read_bytes() == applied_zip.read_bytes()
+    finally:
+        later_job.cleanup()
