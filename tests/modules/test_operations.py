@@ -236,7 +236,7 @@ def test_composition_exempts_its_own_function_role(plan: tfharness.PlanSummary) 
     assert one(plan, "locked", "aws_secretsmanager_secret_policy")["block_public_policy"] is True
     call = module_config(plan.raw, "locked")["module_calls"]["secret"]
     assert call["expressions"]["rotation_role_arn"]["references"][0] == (
-        "module.function.iam_role_arn"
+        "module.function.rotation_role_arn"
     )
 
 
