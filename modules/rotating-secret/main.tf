@@ -30,6 +30,8 @@ locals {
 locals {
   kms_key_is_alias = can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/", var.kms_key_id))
   kms_key_is_arn   = can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/", var.kms_key_id))
+  # "The alias/aws/ prefix is reserved for AWS managed keys" (KMS, CreateAlias): nothing to grant.
+  kms_key_is_aws_managed = var.kms_key_id == null || can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/aws/", var.kms_key_id))
 }
 
 data "aws_kms_key" "this" {
@@ -37,9 +39,9 @@ data "aws_kms_key" "this" {
 }
 
 locals {
-  # null with the AWS managed key (kms_key_id null, or an alias of an AWS managed key).
-  kms_key_arn = var.kms_key_id == null ? null : (
-    local.kms_key_is_alias ? (data.aws_kms_key.this.key_manager == "CUSTOMER" ? data.aws_kms_key.this.arn : null) : (
+  # null with the AWS managed key.
+  kms_key_arn = local.kms_key_is_aws_managed ? null : (
+    local.kms_key_is_alias ? data.aws_kms_key.this.arn : (
       local.kms_key_is_arn ? var.kms_key_id : "arn:${data.aws_partition.current.partition}:kms:${local.region}:${local.account_id}:key/${var.kms_key_id}"
     )
   )

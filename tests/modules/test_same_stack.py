@@ -28,6 +28,11 @@ def under(plan: tfharness.PlanSummary, module: str, address: str) -> dict[str, A
     return plan.values[f"module.{module}.{address}"]
 
 
+def managed(plan: tfharness.PlanSummary, module: str) -> list[str]:
+    """Addresses of the managed resources (not data sources) under `module.<module>.`."""
+    return [a for a in plan.values if a.startswith(f"module.{module}.") and ".data." not in a]
+
+
 def test_one_plan_covers_every_module_with_inputs_from_the_same_apply(
     plan: tfharness.PlanSummary,
 ) -> None:
@@ -43,7 +48,7 @@ def test_one_plan_covers_every_module_with_inputs_from_the_same_apply(
 
 
 def test_given_topic_is_used_and_no_topic_or_key_is_created(plan: tfharness.PlanSummary) -> None:
-    own = [a for a in plan.values if a.startswith("module.composed.")]
+    own = managed(plan, "composed")
     assert not [a for a in own if ".aws_sns_topic." in a or ".aws_kms_key." in a]
     target = under(plan, "composed", "aws_cloudwatch_event_target.rotation_failed[0]")
     assert target["arn"] == tfharness.UNKNOWN  # the fixture's topic, created in this apply
@@ -54,8 +59,7 @@ def test_given_topic_is_used_and_no_topic_or_key_is_created(plan: tfharness.Plan
 def test_created_topic_is_encrypted_with_the_given_key(plan: tfharness.PlanSummary) -> None:
     topic = under(plan, "composed_topic_key", "aws_sns_topic.notifications[0]")
     assert topic["kms_master_key_id"] == tfharness.UNKNOWN  # aws_kms_key.alerts.arn
-    own = [a for a in plan.values if a.startswith("module.composed_topic_key.")]
-    assert not [a for a in own if ".aws_kms_key." in a]
+    assert not [a for a in managed(plan, "composed_topic_key") if ".aws_kms_key." in a]
 
 
 def test_secrets_are_encrypted_with_the_key_from_this_apply(plan: tfharness.PlanSummary) -> None:
@@ -66,7 +70,7 @@ def test_secrets_are_encrypted_with_the_key_from_this_apply(plan: tfharness.Plan
 
 def test_every_secret_grants_its_rotation_role(plan: tfharness.PlanSummary) -> None:
     grants = [a for a in plan.values if a.endswith("aws_iam_role_policy.rotation[0]")]
-    assert len(grants) == 5  # composed, composed_topic_key, three shared secrets
+    assert len(grants) == 6  # composed, composed_topic_key, platform, three shared secrets
     # The platform secret's role has a generated name: granted through create_role_policy.
     platform = under(plan, "platform_secret", "aws_iam_role_policy.rotation[0]")
     assert platform["role"] == tfharness.UNKNOWN
