@@ -16,7 +16,7 @@ locals {
   # the function: reading them here would be a dependency cycle.
   secret_arns = [
     for key in keys(var.secrets) :
-    "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:secret:${var.name_prefix}${key}-??????"
+    "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:secret:${var.name_prefix}${key}-??????"
   ]
 }
 
@@ -45,7 +45,7 @@ module "function" {
 resource "aws_lambda_permission" "secretsmanager" {
   statement_id   = "SecretsManagerRotation"
   action         = "lambda:InvokeFunction"
-  function_name  = module.function.lambda_function_arn
+  function_name  = module.function.rotation_function_arn
   principal      = "secretsmanager.amazonaws.com"
   source_account = data.aws_caller_identity.current.account_id
 }

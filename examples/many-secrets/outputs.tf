@@ -5,15 +5,15 @@ output "secret_arns" {
 
 output "rotation_function_name" {
   description = "Name of the shared rotation function."
-  value       = module.function.lambda_function_name
+  value       = module.function.rotation_function_name
 }
 
 output "rotation_role_arn" {
   description = "ARN of the shared function's execution role."
-  value       = module.function.iam_role_arn
+  value       = module.function.rotation_role_arn
 }
 
 output "rotation_log_group_name" {
   description = "Log group of the shared rotation function."
-  value       = module.function.cloudwatch_log_group_name
+  value       = module.function.rotation_log_group_name
 }

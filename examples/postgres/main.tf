@@ -51,8 +51,8 @@ module "secret" {
   ))
   secret_string_wo_version = 1
 
-  rotation_function_arn    = module.function.lambda_function_arn
-  rotation_role_name       = module.function.iam_role_name
+  rotation_function_arn    = module.function.rotation_function_arn
+  rotation_role_name       = module.function.rotation_role_name
   create_lambda_permission = true
 
   rotation_rules = {

@@ -10,15 +10,15 @@ output "secret_name" {
 
 output "rotation_function_name" {
   description = "Name of the rotation function, for `aws lambda invoke` and its logs."
-  value       = module.function.lambda_function_name
+  value       = module.function.rotation_function_name
 }
 
 output "rotation_role_arn" {
   description = "ARN of the rotation function's execution role."
-  value       = module.function.iam_role_arn
+  value       = module.function.rotation_role_arn
 }
 
 output "rotation_log_group_name" {
   description = "Log group of the rotation function: one JSON line per rotation step."
-  value       = module.function.cloudwatch_log_group_name
+  value       = module.function.rotation_log_group_name
 }

@@ -1,11 +1,16 @@
 # The grant that lets a given rotation function's role rotate this one secret, following
 # "Permissions for rotation functions" in the Secrets Manager user guide:
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
-data "aws_iam_policy_document" "rotation" {
-  count = var.rotation_role_name != null ? 1 : 0
+#
+# A count cannot depend on a value unknown at plan (a role created in the same apply): with such a
+# rotation_role_name, create_role_policy = true decides. Everything that depends on the inputs'
+# values is inside the policy document, which may be unknown until apply.
+locals {
+  create_role_policy = var.create_role_policy != null ? var.create_role_policy : var.rotation_role_name != null
+}
 
-  # Each replica's customer managed key (replicas.tf).
-  source_policy_documents = data.aws_iam_policy_document.replicas[*].json
+data "aws_iam_policy_document" "rotation" {
+  count = local.create_role_policy ? 1 : 0
 
   statement {
     sid = "RotateThisSecret"
@@ -59,6 +64,31 @@ data "aws_iam_policy_document" "rotation" {
       }
     }
   }
+
+  # Each replica's customer managed key (replicas.tf).
+  dynamic "statement" {
+    for_each = local.replica_kms_key_arns
+
+    content {
+      sid       = "EncryptReplicaIn${join("", [for part in split("-", statement.key) : title(part)])}"
+      actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${statement.key}.${data.aws_partition.current.dns_suffix}"]
+      }
+
+      # As for the primary key: only for this secret, whose replica's ARN differs only in its
+      # region (Secrets Manager passes the replica's ARN as encryption context in its region).
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:SecretARN"
+        values   = [local.replica_secret_arns[statement.key]]
+      }
+    }
+  }
 }
 
 locals {
@@ -67,7 +97,7 @@ locals {
 }
 
 resource "aws_iam_role_policy" "rotation" {
-  count = var.rotation_role_name != null ? 1 : 0
+  count = local.create_role_policy ? 1 : 0
 
   # With name_prefix, two secrets on one role could share a prefix: let the provider add a suffix.
   name        = var.name != null ? (length(local.rotation_policy_name) <= 128 ? local.rotation_policy_name : "${substr(local.rotation_policy_name, 0, 119)}-${substr(sha1(var.name), 0, 8)}") : null

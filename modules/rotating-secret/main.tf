@@ -6,7 +6,9 @@ data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
+  # `id` is the region's name in hashicorp/aws 5 and 6; `name` is deprecated in 6 (in favour of
+  # `region`, which 5 lacks), and the modules accept both majors.
+  region = data.aws_region.current.id
 
   # Used to name the grant policy and the permission statement after the secret, in the
   # characters those names allow.
@@ -17,19 +19,34 @@ locals {
   initial_version_stage = "terraform-initial"
 }
 
-# A customer managed key given by ID or alias is resolved to its ARN: IAM policies match key ARNs
-# only. The AWS managed key (null or alias/aws/secretsmanager) needs no grant.
+# The key the rotation role is granted: IAM policies match key ARNs only.
+#
+# kms_key_id may come from a resource created in the same apply, when its value is unknown at
+# plan, and a `count` whose value is unknown fails the plan ("Invalid count argument"). So no
+# count or for_each below depends on what kms_key_id holds: a key ARN is used as it is, a key ID
+# becomes its ARN without a lookup, and only an alias (name or ARN) is resolved by reading the key.
+# The data source therefore always exists and reads one key: the alias when kms_key_id is one,
+# else Secrets Manager's AWS managed key, whose result is not used (DescribeKey on an AWS alias
+# that has no key yet creates that AWS managed key, as Secrets Manager would on first use:
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html). A kms_key_id unknown
+# at plan defers the read to apply, after the key exists. An alias name known at plan whose key is
+# created in the same apply cannot be read at plan: pass the key's ARN instead (README).
 locals {
-  kms_key_is_customer_managed = var.kms_key_id != null && var.kms_key_id != "alias/aws/secretsmanager"
-  kms_key_is_arn              = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.kms_key_id))
+  kms_key_is_alias = can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/", var.kms_key_id))
+  kms_key_is_arn   = can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/", var.kms_key_id))
+  # "The alias/aws/ prefix is reserved for AWS managed keys" (KMS, CreateAlias): nothing to grant.
+  kms_key_is_aws_managed = var.kms_key_id == null || can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/aws/", var.kms_key_id))
 }
 
 data "aws_kms_key" "this" {
-  count = local.kms_key_is_customer_managed && !local.kms_key_is_arn ? 1 : 0
-
-  key_id = var.kms_key_id
+  key_id = local.kms_key_is_alias ? var.kms_key_id : "alias/aws/secretsmanager"
 }
 
 locals {
-  kms_key_arn = !local.kms_key_is_customer_managed ? null : (local.kms_key_is_arn ? var.kms_key_id : data.aws_kms_key.this[0].arn)
+  # null with the AWS managed key.
+  kms_key_arn = local.kms_key_is_aws_managed ? null : (
+    local.kms_key_is_alias ? data.aws_kms_key.this.arn : (
+      local.kms_key_is_arn ? var.kms_key_id : "arn:${data.aws_partition.current.partition}:kms:${local.region}:${local.account_id}:key/${var.kms_key_id}"
+    )
+  )
 }

@@ -23,12 +23,12 @@ output "kms_key_arn" {
   value       = local.kms_key_arn
 }
 
-output "iam_role_policy_name" {
-  description = "Name of the inline policy granting the rotation role this secret, or null when rotation_role_name is null."
+output "rotation_role_policy_name" {
+  description = "Name of the inline policy granting the rotation role this secret, or null when create_role_policy is false."
   value       = one(aws_iam_role_policy.rotation[*].name)
 }
 
-output "lambda_permission_statement_id" {
+output "rotation_permission_statement_id" {
   description = "Statement ID of this secret's invoke permission, or null when create_lambda_permission is false."
   value       = one(aws_lambda_permission.this[*].statement_id)
 }

@@ -1,6 +1,10 @@
 # Lets Secrets Manager invoke the function for this secret only. AWS recommends source_account
 # against the confused-deputy problem; source_arn narrows it to this secret.
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+locals {
+  statement_id = "SecretsManagerRotation-${local.label}"
+}
+
 resource "aws_lambda_permission" "this" {
   count = var.create_lambda_permission ? 1 : 0
 
@@ -12,8 +16,4 @@ resource "aws_lambda_permission" "this" {
   principal           = "secretsmanager.amazonaws.com"
   source_account      = local.account_id
   source_arn          = aws_secretsmanager_secret.this.arn
-}
-
-locals {
-  statement_id = "SecretsManagerRotation-${local.label}"
 }

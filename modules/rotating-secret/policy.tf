@@ -3,12 +3,13 @@
 # the role's ARN (not the session's) for assumed roles, so one entry covers every session.
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+#
+# The rotation role is exempt by its ARN as given (modules/rotation-function's rotation_role_arn),
+# never rebuilt from its name: a role with a path (role/service-roles/name) has an ARN that the
+# name alone does not give, and a policy that missed it would fail every rotation.
 locals {
-  rotation_role_arn = var.rotation_role_arn != null ? var.rotation_role_arn : (
-    var.rotation_role_name != null ? "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${var.rotation_role_name}" : null
-  )
   # The rotation role first and always: a policy that locked it out would fail every rotation.
-  read_principal_arns = var.resource_policy == null ? [] : distinct(compact(concat([local.rotation_role_arn], var.resource_policy.read_principal_arns)))
+  read_principal_arns = var.resource_policy == null ? [] : distinct(concat(compact([var.rotation_role_arn]), var.resource_policy.read_principal_arns))
 }
 
 data "aws_iam_policy_document" "resource_policy" {
@@ -43,8 +44,8 @@ resource "aws_secretsmanager_secret_policy" "this" {
 
   lifecycle {
     precondition {
-      condition     = local.rotation_role_arn != null
-      error_message = "resource_policy denies reading the secret to every principal but the listed ones and the rotation role, whose ARN is unknown here: set rotation_role_arn (modules/rotation-function's iam_role_arn) or rotation_role_name."
+      condition     = var.rotation_role_arn != null
+      error_message = "resource_policy denies reading the secret to every principal but the listed ones and the rotation role: set rotation_role_arn to the role's ARN (modules/rotation-function's rotation_role_arn), which also covers a role with a path."
     }
   }
 }

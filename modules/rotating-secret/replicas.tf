@@ -6,25 +6,12 @@
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets_troubleshoot.html
 locals {
+  # A statement per replica with a customer managed key. A key from the same apply makes this map
+  # unknown at plan, which a dynamic block (unlike a count) accepts.
   replica_kms_key_arns = { for region, replica in var.replica_regions : region => replica.kms_key_id if replica.kms_key_id != null }
-}
-
-data "aws_iam_policy_document" "replicas" {
-  count = var.rotation_role_name != null && length(local.replica_kms_key_arns) > 0 ? 1 : 0
-
-  dynamic "statement" {
-    for_each = local.replica_kms_key_arns
-
-    content {
-      sid       = "EncryptReplicaIn${join("", [for part in split("-", statement.key) : title(part)])}"
-      actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["secretsmanager.${statement.key}.${data.aws_partition.current.dns_suffix}"]
-      }
-    }
+  # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>, in each replica region.
+  replica_secret_arns = {
+    for region in keys(var.replica_regions) :
+    region => "arn:${data.aws_partition.current.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this.arn), 1)}"
   }
 }

@@ -89,7 +89,7 @@ variable "secret_string_wo_version" {
 }
 
 variable "rotation_function_arn" {
-  description = "ARN of the Lambda function that rotates the secret (modules/rotation-function's lambda_function_arn)."
+  description = "ARN of the Lambda function that rotates the secret (modules/rotation-function's rotation_function_arn)."
   type        = string
 
   validation {
@@ -99,13 +99,24 @@ variable "rotation_function_arn" {
 }
 
 variable "rotation_role_name" {
-  description = "Name of the rotation function's execution role. When set, this module attaches an inline policy that lets the role rotate this secret and use its KMS key. null when the function's own policy already lists this secret."
+  description = "Name of the rotation function's execution role (modules/rotation-function's rotation_role_name), which create_role_policy grants this secret and its KMS keys. May come from the same apply."
   type        = string
   default     = null
 
   validation {
     condition     = var.rotation_role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.rotation_role_name))
     error_message = "rotation_role_name must be an IAM role name (not an ARN): 1 to 64 characters from A-Z, a-z, 0-9 and +=,.@_-, for example \"orders-rotation\"."
+  }
+}
+
+variable "create_role_policy" {
+  description = "Attach to rotation_role_name an inline policy that lets the role rotate this secret and use its KMS keys. null decides from whether rotation_role_name is set; set true when the name comes from a resource in the same apply (unknown at plan), false when the function's own policy lists this secret (modules/rotation-function's secret_arns)."
+  type        = bool
+  default     = null
+
+  validation {
+    condition     = var.create_role_policy != true || var.rotation_role_name != null
+    error_message = "create_role_policy = true grants this secret to the rotation role: set rotation_role_name (modules/rotation-function's rotation_role_name)."
   }
 }
 
@@ -281,12 +292,12 @@ variable "resource_policy" {
 }
 
 variable "rotation_role_arn" {
-  description = "ARN of the rotation function's execution role, always exempt from resource_policy's deny. null derives it from rotation_role_name (a role without a path). Needed with resource_policy when rotation_role_name is null."
+  description = "ARN of the rotation function's execution role (modules/rotation-function's rotation_role_arn), always exempt from resource_policy's deny; required with resource_policy. Taken as given, never rebuilt from the role's name, so a role with a path is matched."
   type        = string
   default     = null
 
   validation {
     condition     = var.rotation_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.rotation_role_arn))
-    error_message = "rotation_role_arn must be an IAM role ARN, for example \"arn:aws:iam::123456789012:role/orders-rotation\" (modules/rotation-function's iam_role_arn)."
+    error_message = "rotation_role_arn must be an IAM role ARN, for example \"arn:aws:iam::123456789012:role/orders-rotation\" (modules/rotation-function's rotation_role_arn)."
   }
 }

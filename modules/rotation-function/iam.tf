@@ -138,15 +138,17 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # In a VPC, Lambda manages the function's network interfaces with this role.
+  # In a VPC, Lambda manages the function's network interfaces with this role. Lambda's guide
+  # lists ec2:DescribeSubnets among the execution role's required permissions next to the ENI
+  # actions, as AWSLambdaVPCAccessExecutionRole has since its v3 (January 2024):
   # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
-  # DescribeNetworkInterfaces supports no resource-level permissions, hence "*".
+  # Describe actions support no resource-level permissions, hence "*"; they only read metadata.
   dynamic "statement" {
     for_each = var.vpc_config != null ? [1] : []
 
     content {
-      sid       = "DescribeNetworkInterfaces"
-      actions   = ["ec2:DescribeNetworkInterfaces"]
+      sid       = "DescribeNetworkInterfacesAndSubnets"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
       resources = ["*"]
     }
   }

@@ -10,7 +10,9 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  # `id` is the region's name in hashicorp/aws 5 and 6; `name` is deprecated in 6 (in favour of
+  # `region`, which 5 lacks), and the modules accept both majors.
+  region = data.aws_region.current.id
 
   # A function name is also a valid role name (a subset of the characters, same 64-character cap).
   role_name      = coalesce(var.role_name, var.name)

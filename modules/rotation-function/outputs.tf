@@ -1,29 +1,29 @@
-output "lambda_function_arn" {
+output "rotation_function_arn" {
   description = "ARN of the rotation function: the rotation_lambda_arn of the secrets it rotates."
   value       = aws_lambda_function.this.arn
 }
 
-output "lambda_function_name" {
+output "rotation_function_name" {
   description = "Name of the rotation function."
   value       = aws_lambda_function.this.function_name
 }
 
-output "lambda_function_source_code_hash" {
+output "rotation_function_source_code_hash" {
   description = "Base64 SHA-256 of the deployed zip; it changes only when the rotator's Python files do."
   value       = archive_file.this.output_base64sha256
 }
 
-output "iam_role_arn" {
-  description = "ARN of the function's execution role."
+output "rotation_role_arn" {
+  description = "ARN of the function's execution role: give it to modules/rotating-secret as rotation_role_arn when the secret has a resource_policy."
   value       = aws_iam_role.this.arn
 }
 
-output "iam_role_name" {
-  description = "Name of the function's execution role: give it to modules/rotating-secret as rotation_role_name so each secret grants itself."
+output "rotation_role_name" {
+  description = "Name of the function's execution role: give it to modules/rotating-secret as rotation_role_name so each secret grants itself (create_role_policy)."
   value       = aws_iam_role.this.name
 }
 
-output "cloudwatch_log_group_name" {
+output "rotation_log_group_name" {
   description = "Name of the function's log group."
   value       = aws_cloudwatch_log_group.this.name
 }

@@ -46,8 +46,9 @@ module "secret" {
   recovery_window_in_days  = var.recovery_window_in_days
   secret_string_wo         = var.secret_string_wo
   secret_string_wo_version = var.secret_string_wo_version
-  rotation_function_arn    = module.function.lambda_function_arn
-  rotation_role_name       = module.function.iam_role_name
+  rotation_function_arn    = module.function.rotation_function_arn
+  rotation_role_name       = module.function.rotation_role_name
+  create_role_policy       = true
   # One function per secret: the invoke permission names this secret (source_arn).
   create_lambda_permission = true
   rotation_rules           = var.rotation_rules
@@ -56,5 +57,5 @@ module "secret" {
 
   replica_regions   = var.replica_regions
   resource_policy   = var.resource_policy
-  rotation_role_arn = module.function.iam_role_arn
+  rotation_role_arn = module.function.rotation_role_arn
 }

@@ -8,13 +8,25 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
-  notify                  = var.notifications.enabled
-  create_topic            = local.notify && var.notifications.sns_topic_arn == null
-  create_topic_key        = local.create_topic && var.notifications.kms_key_arn == null
+  notify = var.notifications.enabled
+  # Whether to create the topic and its key: the flags when set, else whether an ARN was given. A
+  # count cannot depend on a value unknown at plan, so an ARN from the same apply needs the flag.
+  create_topic            = local.notify && (var.notifications.create_topic != null ? var.notifications.create_topic : var.notifications.sns_topic_arn == null)
+  create_topic_key        = local.create_topic && (var.notifications.create_kms_key != null ? var.notifications.create_kms_key : var.notifications.kms_key_arn == null)
   notifications_topic_arn = !local.notify ? null : (local.create_topic ? aws_sns_topic.notifications[0].arn : var.notifications.sns_topic_arn)
   # EventBridge rule names allow 64 characters: with "-failed", the function's name keeps 57.
   notifications_name = length(local.function_name) <= 57 ? local.function_name : "${substr(local.function_name, 0, 48)}-${substr(sha1(local.function_name), 0, 8)}"
+  # Built from their names rather than read from the resources: the key is created before the
+  # topic, the rule and the alarm, and its policy names all three.
+  arn_region_account  = "${data.aws_partition.current.partition}:%s:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"
+  notifications_rule  = "${local.notifications_name}-failed"
+  notifications_topic = "${local.notifications_name}-alerts"
+  created_topic_arn   = "arn:${format(local.arn_region_account, "sns")}:${local.notifications_topic}"
+  created_rule_arn    = "arn:${format(local.arn_region_account, "events")}:rule/${local.notifications_rule}"
+  function_alarm_arn  = "arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-errors"
 
   rotation_failure_event_pattern = {
     source        = ["aws.secretsmanager"]
@@ -30,7 +42,7 @@ locals {
 resource "aws_cloudwatch_event_rule" "rotation_failed" {
   count = local.notify ? 1 : 0
 
-  name          = "${local.notifications_name}-failed"
+  name          = local.notifications_rule
   description   = "RotationFailed and RotationAbandoned events of the secret ${var.name}."
   event_pattern = jsonencode(local.rotation_failure_event_pattern)
   tags          = var.tags
@@ -69,14 +81,58 @@ data "aws_iam_policy_document" "notifications_key" {
     }
   }
 
+  # EventBridge and CloudWatch publish through SNS, which uses the key on their behalf. Each only
+  # for this rule or this alarm (aws:SourceArn, against the confused deputy) and only for this
+  # topic (SNS's encryption context, aws:sns:topicArn), as SNS documents for encrypted topics:
+  # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+  # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
   statement {
-    sid       = "PublishFromEventBridgeAndAlarms"
+    sid       = "PublishFromThisRule"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
     resources = ["*"]
 
     principals {
       type        = "Service"
-      identifiers = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [local.created_rule_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:aws:sns:topicArn"
+      values   = [local.created_topic_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.notifications.errors_alarm ? [1] : []
+
+    content {
+      sid       = "PublishFromThisAlarm"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudwatch.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = [local.function_alarm_arn]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:aws:sns:topicArn"
+        values   = [local.created_topic_arn]
+      }
     }
   }
 }
@@ -93,7 +149,7 @@ resource "aws_kms_key" "notifications" {
 resource "aws_sns_topic" "notifications" {
   count = local.create_topic ? 1 : 0
 
-  name              = "${local.notifications_name}-alerts"
+  name              = local.notifications_topic
   kms_master_key_id = local.create_topic_key ? aws_kms_key.notifications[0].arn : var.notifications.kms_key_arn
   tags              = var.tags
 }

@@ -15,27 +15,27 @@ output "secret_name" {
 
 output "rotation_function_arn" {
   description = "ARN of the rotation function."
-  value       = module.function.lambda_function_arn
+  value       = module.function.rotation_function_arn
 }
 
 output "rotation_function_name" {
   description = "Name of the rotation function."
-  value       = module.function.lambda_function_name
+  value       = module.function.rotation_function_name
 }
 
 output "rotation_role_arn" {
   description = "ARN of the rotation function's execution role."
-  value       = module.function.iam_role_arn
+  value       = module.function.rotation_role_arn
 }
 
 output "rotation_role_name" {
   description = "Name of the rotation function's execution role."
-  value       = module.function.iam_role_name
+  value       = module.function.rotation_role_name
 }
 
 output "rotation_log_group_name" {
   description = "Name of the rotation function's log group, where each rotation step logs one JSON line."
-  value       = module.function.cloudwatch_log_group_name
+  value       = module.function.rotation_log_group_name
 }
 
 output "notifications_topic_arn" {

@@ -171,12 +171,14 @@ variable "artifacts_dir" {
 }
 
 variable "notifications" {
-  description = "Alerts to an SNS topic: an EventBridge rule for this secret's RotationFailed and RotationAbandoned events, and an alarm on the function's Errors metric. sns_topic_arn uses an existing topic (its policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish); null creates one, encrypted with kms_key_arn or, when null, a new customer managed key. { enabled = false } (the default) creates nothing."
+  description = "Alerts to an SNS topic: an EventBridge rule for this secret's RotationFailed and RotationAbandoned events, and an alarm on the function's Errors metric. sns_topic_arn uses an existing topic (its policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish); null creates one, encrypted with kms_key_arn or, when null, a new customer managed key. { enabled = false } (the default) creates nothing. create_topic and create_kms_key (null: whether sns_topic_arn, kms_key_arn is null) must be set to false when that ARN comes from a resource in the same apply, unknown at plan."
   type = object({
-    enabled       = optional(bool, true)
-    sns_topic_arn = optional(string)
-    kms_key_arn   = optional(string)
-    errors_alarm  = optional(bool, true)
+    enabled        = optional(bool, true)
+    sns_topic_arn  = optional(string)
+    kms_key_arn    = optional(string)
+    errors_alarm   = optional(bool, true)
+    create_topic   = optional(bool)
+    create_kms_key = optional(bool)
   })
   default  = { enabled = false }
   nullable = false
@@ -189,6 +191,21 @@ variable "notifications" {
   validation {
     condition     = var.notifications.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.notifications.kms_key_arn))
     error_message = "notifications.kms_key_arn must be a customer managed KMS key ARN whose key policy lets events.amazonaws.com and cloudwatch.amazonaws.com use it (the AWS managed alias/aws/sns does not), or null to create one."
+  }
+
+  validation {
+    condition     = var.notifications.create_topic != true || var.notifications.sns_topic_arn == null
+    error_message = "notifications.create_topic = true creates a topic: leave sns_topic_arn null, or set create_topic = false to use that topic."
+  }
+
+  validation {
+    condition     = var.notifications.create_topic != false || var.notifications.sns_topic_arn != null
+    error_message = "notifications.create_topic = false uses an existing topic: set sns_topic_arn to its ARN."
+  }
+
+  validation {
+    condition     = var.notifications.create_kms_key != false || var.notifications.kms_key_arn != null || var.notifications.sns_topic_arn != null || var.notifications.create_topic == false
+    error_message = "notifications.create_kms_key = false encrypts the created topic with an existing key: set kms_key_arn to its ARN."
   }
 
   validation {

@@ -88,10 +88,9 @@ def test_alerts_create_a_rule_a_topic_with_its_own_key_and_an_errors_alarm(
     key = one(plan, "alerts", "aws_kms_key")
     assert key["enable_key_rotation"] is True
     key_policy = statements(key["policy"])
-    assert key_policy["PublishFromEventBridgeAndAlarms"].actions == {
-        "kms:Decrypt",
-        "kms:GenerateDataKey*",
-    }
+    assert set(key_policy) == {"EnableIamPolicies", "PublishFromThisRule", "PublishFromThisAlarm"}
+    for sid in ("PublishFromThisRule", "PublishFromThisAlarm"):
+        assert key_policy[sid].actions == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert key_policy["EnableIamPolicies"].effect == "Allow"
     assert one(plan, "alerts", "aws_sns_topic")["name"] == "ops-alerts-rotation-alerts"
     alarm = one(plan, "alerts", "aws_cloudwatch_metric_alarm")
@@ -100,6 +99,35 @@ def test_alerts_create_a_rule_a_topic_with_its_own_key_and_an_errors_alarm(
     assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
     assert alarm["treat_missing_data"] == "notBreaching"
     assert alarm["alarm_actions"] == tfharness.UNKNOWN  # the created topic's ARN
+
+
+def test_topic_key_serves_only_this_rule_and_alarm_for_this_topic(
+    plan: tfharness.PlanSummary,
+) -> None:
+    # Issue 15: without aws:SourceArn any rule or alarm (of any account) could have SNS use the key.
+    key_policy = statements(one(plan, "alerts", "aws_kms_key")["policy"])
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:ops-alerts-rotation-alerts"
+    expected = {
+        "PublishFromThisRule": (
+            "events.amazonaws.com",
+            f"arn:aws:events:{REGION}:{ACCOUNT}:rule/ops-alerts-rotation-failed",
+        ),
+        "PublishFromThisAlarm": (
+            "cloudwatch.amazonaws.com",
+            f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:ops-alerts-rotation-errors",
+        ),
+    }
+    for sid, (_service, source_arn) in expected.items():
+        assert key_policy[sid].conditions == {
+            ("ArnEquals", "aws:SourceArn"): {source_arn},
+            ("StringEquals", "kms:EncryptionContext:aws:sns:topicArn"): {topic},
+        }, sid
+    # The ARNs the conditions name are those of the resources the module creates.
+    assert one(plan, "alerts", "aws_sns_topic")["name"] == topic.rsplit(":", 1)[1]
+    assert one(plan, "alerts", "aws_cloudwatch_event_rule")["name"] == "ops-alerts-rotation-failed"
+    assert one(plan, "alerts", "aws_cloudwatch_metric_alarm")["alarm_name"] == (
+        "ops-alerts-rotation-errors"
+    )
 
 
 def test_long_secret_names_give_rule_names_within_eventbridges_limit(
@@ -172,26 +200,28 @@ def test_replicas_are_declared_with_their_keys(plan: tfharness.PlanSummary) -> N
     assert by_region == {"eu-west-1": tfharness.UNKNOWN, "eu-central-1": REPLICA_KEY_ARN}
 
 
-def test_rotation_role_may_encrypt_with_replica_keys_through_secrets_manager_only(
+def test_rotation_role_may_encrypt_with_replica_keys_for_this_secret_only(
     plan: tfharness.PlanSummary,
 ) -> None:
-    document = plan.values["module.replicas.module.secret.data.aws_iam_policy_document.replicas[0]"]
+    document = plan.values["module.replicas.module.secret.data.aws_iam_policy_document.rotation[0]"]
+    replica = [s for s in document["statement"] if s["sid"].startswith("EncryptReplicaIn")]
     # Only the replica with a customer managed key needs a grant.
-    (statement,) = statements(document["json"]).values()
-    assert statement.actions == {"kms:Encrypt", "kms:GenerateDataKey"}
-    assert statement.resources == {REPLICA_KEY_ARN}
-    assert statement.conditions == {
-        ("StringEquals", "kms:ViaService"): {"secretsmanager.eu-central-1.amazonaws.com"}
-    }
+    (statement,) = replica
+    assert statement["sid"] == "EncryptReplicaInEuCentral1"
+    assert set(statement["actions"]) == {"kms:Encrypt", "kms:GenerateDataKey"}
+    assert statement["resources"] == [REPLICA_KEY_ARN]
+    conditions = {c["variable"]: (c["test"], c["values"]) for c in statement["condition"]}
+    assert conditions["kms:ViaService"] == (
+        "StringEquals",
+        ["secretsmanager.eu-central-1.amazonaws.com"],
+    )
+    # Issue 15: the replica's ARN (known after apply), as the primary key's grant names the secret.
+    assert conditions["kms:EncryptionContext:SecretARN"] == ("StringEquals", [tfharness.UNKNOWN])
 
 
 def test_replica_grant_is_part_of_the_grant_the_first_rotation_waits_for(
     plan: tfharness.PlanSummary,
 ) -> None:
-    grant = resource_config(plan.raw, "data.aws_iam_policy_document.rotation", "replicas", "secret")
-    assert grant["expressions"]["source_policy_documents"]["references"][0] == (
-        "data.aws_iam_policy_document.replicas"
-    )
     rotation = resource_config(
         plan.raw, "aws_secretsmanager_secret_rotation.this", "replicas", "secret"
     )
@@ -204,10 +234,13 @@ def test_replicas_without_a_role_to_grant_add_no_policy(plan: tfharness.PlanSumm
 
 
 def test_no_replica_key_no_replica_grant(plan: tfharness.PlanSummary) -> None:
-    for module in ("off", "replicas_no_role", "policy_role_by_name"):
-        assert not [
-            a for a in plan.values if a.startswith(f"module.{module}.") and "replicas[" in a
+    for module in ("off", "policy_role_by_name"):
+        (document,) = [
+            v
+            for a, v in plan.values.items()
+            if a.startswith(f"module.{module}.") and "aws_iam_policy_document.rotation[" in a
         ]
+        assert not [s for s in document["statement"] if s["sid"].startswith("EncryptReplica")]
 
 
 # ---- resource policy -----------------------------------------------------------------------------
@@ -221,8 +254,11 @@ def exempt_principals(policy: str) -> set[str]:
 
 
 def test_resource_policy_never_locks_out_the_rotation_role(plan: tfharness.PlanSummary) -> None:
+    # Issue 15: the ARN as given (with its path), never rebuilt from the role's name.
     by_name = one(plan, "policy_role_by_name", "aws_secretsmanager_secret_policy")
-    assert exempt_principals(by_name["policy"]) == {f"arn:aws:iam::{ACCOUNT}:role/shared-rotation"}
+    assert exempt_principals(by_name["policy"]) == {
+        f"arn:aws:iam::{ACCOUNT}:role/service-roles/shared-rotation"
+    }
     assert by_name["block_public_policy"] is True
     by_arn = one(plan, "policy_role_by_arn", "aws_secretsmanager_secret_policy")
     assert exempt_principals(by_arn["policy"]) == {
@@ -236,15 +272,16 @@ def test_composition_exempts_its_own_function_role(plan: tfharness.PlanSummary) 
     assert one(plan, "locked", "aws_secretsmanager_secret_policy")["block_public_policy"] is True
     call = module_config(plan.raw, "locked")["module_calls"]["secret"]
     assert call["expressions"]["rotation_role_arn"]["references"][0] == (
-        "module.function.iam_role_arn"
+        "module.function.rotation_role_arn"
     )
 
 
-def test_resource_policy_without_a_known_rotation_role_fails_the_plan(
+def test_resource_policy_with_only_the_role_name_fails_the_plan(
     tf: tfharness.TerraformHarness,
 ) -> None:
+    # The name alone would give a wrong ARN for a role with a path: the plan asks for the ARN.
     failure = tf.plan_failure(NO_ROLE)
-    failure.assert_error(r"set rotation_role_arn .* or rotation_role_name")
+    failure.assert_error(r"set rotation_role_arn to the role's ARN")
 
 
 # ---- tracing and concurrency ---------------------------------------------------------------------

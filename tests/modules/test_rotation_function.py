@@ -83,9 +83,12 @@ def test_network_interface_permissions_come_only_with_vpc_config(
     assert not any(a.startswith("ec2:") for s in basic.values() for a in s.actions)
     policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
     prefix = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
-    assert policy["DescribeNetworkInterfaces"].actions == {"ec2:DescribeNetworkInterfaces"}
-    # DescribeNetworkInterfaces has no resource-level permissions: the only "*" in the policy.
-    assert policy["DescribeNetworkInterfaces"].resources == {"*"}
+    # Issue 15: Lambda's guide lists DescribeSubnets for the execution role of a VPC function (as
+    # AWSLambdaVPCAccessExecutionRole v3 grants). Describe actions have no resource-level
+    # permissions: the only "*" in the policy.
+    describe = policy["DescribeNetworkInterfacesAndSubnets"]
+    assert describe.actions == {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
+    assert describe.resources == {"*"}
     assert policy["CreateNetworkInterfacesInOwnSubnets"].actions == {"ec2:CreateNetworkInterface"}
     assert policy["CreateNetworkInterfacesInOwnSubnets"].resources == {
         f"{prefix}:network-interface/*",
@@ -114,7 +117,10 @@ def test_policies_have_no_wildcard_action_and_no_get_random_password(
             # The rotator generates values itself.
             assert "secretsmanager:GetRandomPassword" not in statement.actions
             if statement.resources == {"*"}:
-                assert statement.actions == {"ec2:DescribeNetworkInterfaces"}, sid
+                assert statement.actions == {
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                }, sid
 
 
 def test_trust_policy_admits_only_lambda_and_optionally_this_account(
