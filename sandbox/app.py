@@ -46,8 +46,19 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
     - ``GET /_sandbox/invocations``: every invocation so far (function, step, outcome, duration).
     - ``GET /_sandbox/stats``: the process's peak resident memory, and the current resident
       memory of the function environments (separate processes).
+    - ``GET /_sandbox/clock``: ``{"now": epoch seconds}``, the sandbox clock.
+    - ``POST /_sandbox/clock`` ``{"advance_seconds": N}``: move the clock N seconds ahead, running
+      every rotation window on the way; answers ``{"now", "rotations": [...]}``.
+    - ``POST /_sandbox/rotations/wait`` ``{"secret_id", "timeout"}``: the most recent rotation of
+      the secret once it has finished (404 if it never rotated).
     """
+    from sandbox import secretsmanager  # noqa: PLC0415
+    from sandbox.clock import CLOCK  # noqa: PLC0415
     from sandbox.faults import FAULTS, Fault  # noqa: PLC0415
+
+    def body(environ: dict[str, Any]) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        return json.loads(environ["wsgi.input"].read(length) or b"{}")
 
     def dispatch(  # noqa: PLR0911  one return per endpoint reads best
         environ: dict[str, Any], start_response: StartResponse
@@ -60,8 +71,7 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
         if name == "health":
             return _json_response(start_response, "200 OK", {"ok": True})
         if name == "faults" and method == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            request = body(environ)
             FAULTS.add(
                 Fault(
                     function_name=str(request["function_name"]),
@@ -74,6 +84,22 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
         if name == "faults" and method == "DELETE":
             FAULTS.clear()
             return _json_response(start_response, "200 OK", {"ok": True})
+        if name == "clock" and method == "POST":
+            seconds = float(body(environ).get("advance_seconds", 0))
+            rotations = secretsmanager.advance_clock(seconds)
+            return _json_response(
+                start_response, "200 OK", {"now": CLOCK.now(), "rotations": rotations}
+            )
+        if name == "clock":
+            return _json_response(start_response, "200 OK", {"now": CLOCK.now()})
+        if name == "rotations/wait" and method == "POST":
+            request = body(environ)
+            secret_id = str(request["secret_id"])
+            found = secretsmanager.wait_for_rotation(secret_id, float(request.get("timeout", 60)))
+            if found is None:
+                message = f"no rotation of {secret_id} has started in this sandbox"
+                return _json_response(start_response, "404 Not Found", {"error": message})
+            return _json_response(start_response, "200 OK", found)
         if name == "invocations":
             return _json_response(start_response, "200 OK", runner.invocations_as_dicts())
         if name == "stats":
