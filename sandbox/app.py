@@ -130,8 +130,9 @@ def cache_moto_lookups() -> None:
     from moto.core import responses  # noqa: PLC0415
 
     modules = tuple(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
-    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    backends.list_of_moto_modules = lambda: modules
+    names = functools.cache(getattr(responses, "method_names_from_class"))  # noqa: B009
+    setattr(responses, "method_names_from_class", names)  # noqa: B010
 
 
 def serve() -> None:
