@@ -248,7 +248,7 @@ def emit_event(secret: Any, name: str, error_message: str | None = None) -> None
                 "DetailType": EVENT_DETAIL_TYPE,
                 "Detail": json.dumps(detail),
                 "Resources": [],
-                "Time": stamp,
+                "Time": CLOCK.now(),
             }
         ]
     )
@@ -265,12 +265,13 @@ def remove_outdated_versions(secret: Any) -> list[str]:
     if excess <= 0:
         return []
     cutoff = CLOCK.now() - MIN_VERSION_AGE_S
+    # Creation dates are whole seconds; the order the versions were written breaks ties.
     outdated = sorted(
-        (version["createdate"], version_id)
-        for version_id, version in secret.versions.items()
+        (version["createdate"], order, version_id)
+        for order, (version_id, version) in enumerate(secret.versions.items())
         if not version["version_stages"] and version["createdate"] <= cutoff
     )
-    removed = [version_id for _, version_id in outdated[:excess]]
+    removed = [version_id for _, _, version_id in outdated[:excess]]
     for version_id in removed:
         del secret.versions[version_id]
     return removed
@@ -588,6 +589,30 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
 
     backend_cls.put_secret_value = with_housekeeping(backend_cls.put_secret_value)  # type: ignore[method-assign]
     backend_cls.update_secret = with_housekeeping(backend_cls.update_secret)  # type: ignore[method-assign]
+
+    def reset_default_version(self: Any, secret_version: dict[str, Any], version_id: str) -> None:
+        """A new AWSCURRENT version from PutSecretValue or UpdateSecret: move labels, keep others.
+
+        moto replaces every label of the old AWSCURRENT version with AWSPREVIOUS, so a custom
+        label there is lost (and the version becomes unlabelled one write later). The service
+        moves only what it says it moves: "If you specify a staging label that's already
+        associated with a different version of the same secret, then Secrets Manager removes the
+        label from the other version and attaches it to this version", and AWSPREVIOUS goes "to
+        the version that AWSCURRENT was removed from" (API_PutSecretValue,
+        API_UpdateSecretVersionStage).
+        """
+        moved = [stage for stage in secret_version["version_stages"] if stage != CURRENT]
+        self.remove_version_stages_from_old_versions([*moved, "AWSPREVIOUS"])
+        previous = self.default_version_id
+        if previous and previous in self.versions and previous != version_id:
+            stages = self.versions[previous]["version_stages"]
+            if CURRENT in stages:
+                stages.remove(CURRENT)
+            stages.append("AWSPREVIOUS")
+        self.versions[version_id] = secret_version
+        self.default_version_id = version_id
+
+    secret_cls.reset_default_version = reset_default_version  # type: ignore[method-assign]
 
     original_update_stage = backend_cls.update_secret_version_stage
 
