@@ -15,7 +15,8 @@ import json
 import queue
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -452,7 +453,46 @@ class _SandboxTime:
         return CLOCK.now()
 
 
+# (object, attribute, original value) for every patch install() made, so uninstall() can undo it.
+_ORIGINALS: list[tuple[Any, str, Any]] = []
+
+
+def _patch(target: Any, name: str, value: Any) -> None:
+    _ORIGINALS.append((target, name, getattr(target, name)))
+    setattr(target, name, value)
+
+
+def uninstall() -> None:
+    """Put moto back as it was (for in-process use, where other tests expect plain moto)."""
+    ROTATIONS.wait_idle()
+    while _ORIGINALS:
+        target, name, original = _ORIGINALS.pop()
+        setattr(target, name, original)
+
+
+@contextmanager
+def installed(invoker: StepInvoker | None = None) -> Iterator[None]:
+    """The service's rules on moto inside this process (moto's ``mock_aws``), then plain moto.
+
+    ``invoker`` runs a step instead of invoking a deployed function (moto runs Lambda code only in
+    Docker): ``invoker(secret, lambda_arn, step, token)`` returns None or the error text. Rotations
+    still run on the worker thread, after RotateSecret answers; ``wait_for_rotation`` waits.
+    """
+    global step_invoker  # noqa: PLW0603  the one switch between the sandbox and in-process use
+    previous = step_invoker
+    install()
+    if invoker is not None:
+        step_invoker = invoker
+    try:
+        yield
+    finally:
+        uninstall()
+        step_invoker = previous
+
+
 def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager repair
+    if _ORIGINALS:
+        return  # already installed
     from moto.awslambda.utils import get_backend  # noqa: PLC0415
     from moto.secretsmanager import models  # noqa: PLC0415
     from moto.secretsmanager.exceptions import (  # noqa: PLC0415
@@ -472,7 +512,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
     backend_cls = models.SecretsManagerBackend
     secret_cls = models.FakeSecret
     # Every date moto's model writes (createdate, LastChangedDate, ...) comes from the clock.
-    setattr(models, "time", _SandboxTime)  # noqa: B010  replaces the module moto imported
+    _patch(models, "time", _SandboxTime)  # replaces the module moto imported
 
     def check_invoke_permission(secret: Any, function: Any) -> None:
         """Secrets Manager may invoke the function only if its resource policy allows it.
@@ -570,11 +610,10 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         rotation = start_rotation(secret, lambda_arn, client_request_token)
         return str(secret.to_short_dict(version_id=rotation.token))
 
-    backend_cls.rotate_secret = rotate_secret  # type: ignore[method-assign]
+    _patch(backend_cls, "rotate_secret", rotate_secret)
 
-    backend_cls._check_with_existing_secrets_and_versions = (  # type: ignore[method-assign]
-        documented_put_check(backend_cls._check_with_existing_secrets_and_versions)
-    )
+    check = backend_cls._check_with_existing_secrets_and_versions
+    _patch(backend_cls, "_check_with_existing_secrets_and_versions", documented_put_check(check))
 
     def with_housekeeping(original: Callable[..., str]) -> Callable[..., str]:
         def write(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> str:
@@ -587,8 +626,8 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
 
         return write
 
-    backend_cls.put_secret_value = with_housekeeping(backend_cls.put_secret_value)  # type: ignore[method-assign]
-    backend_cls.update_secret = with_housekeeping(backend_cls.update_secret)  # type: ignore[method-assign]
+    _patch(backend_cls, "put_secret_value", with_housekeeping(backend_cls.put_secret_value))
+    _patch(backend_cls, "update_secret", with_housekeeping(backend_cls.update_secret))
 
     def reset_default_version(self: Any, secret_version: dict[str, Any], version_id: str) -> None:
         """A new AWSCURRENT version from PutSecretValue or UpdateSecret: move labels, keep others.
@@ -612,7 +651,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         self.versions[version_id] = secret_version
         self.default_version_id = version_id
 
-    secret_cls.reset_default_version = reset_default_version  # type: ignore[method-assign]
+    _patch(secret_cls, "reset_default_version", reset_default_version)
 
     original_update_stage = backend_cls.update_secret_version_stage
 
@@ -633,7 +672,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             secret.set_default_version_id(_version_with(secret, CURRENT))
         return result
 
-    backend_cls.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+    _patch(backend_cls, "update_secret_version_stage", update_secret_version_stage)
 
     original_to_dict = secret_cls.to_dict
 
@@ -652,4 +691,4 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             document["RotationRules"] = rules
         return document
 
-    secret_cls.to_dict = to_dict  # type: ignore[method-assign]
+    _patch(secret_cls, "to_dict", to_dict)
