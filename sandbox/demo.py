@@ -1,9 +1,13 @@
 """``make demo``: rotate a real secret on a local AWS sandbox, with no AWS account.
 
-Starts the sandbox, applies ``examples/api-key`` unchanged (the rotation during apply runs the zip
-Terraform built), rotates once more, prints the secret's versions before and after (each value only
-as a fingerprint), shows that ``terraform plan`` finds nothing to change, destroys, stops. One line
-per phase with its duration; the first failure ends the demo with a message and exit status 1.
+Starts the sandbox, applies ``examples/api-key`` unchanged (the rotation apply starts runs the zip
+Terraform built, after apply answers, as on AWS: the demo waits for it), rotates once more, prints
+the secret's versions before and after (each value only as a fingerprint), shows that
+``terraform plan`` finds nothing to change, destroys, stops. One line per phase with its duration;
+the first failure ends the demo with a message and exit status 1.
+
+``main(out=..., checkpoint=...)`` is how the end-to-end tests run this same code: they read what
+it prints, and a checkpoint lets them work on the applied stack before the demo destroys it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import hashlib
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 
@@ -23,26 +27,34 @@ from sandbox.server import Sandbox, SandboxError
 from sandbox.stack import Stack, StackError
 
 EXAMPLE = "api-key"
+ROTATION_TIMEOUT_S = 120.0
+
+# Called with "applied" (after the plan, before destroy) and "destroyed" (before the sandbox
+# stops), the sandbox and the stack.
+Checkpoint = Callable[[str, Sandbox, Stack], None]
 
 
 class DemoError(RuntimeError):
     """A phase of the demo failed; the message says which and why."""
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
+class Console:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
 
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
 
-@contextmanager
-def phase(title: str) -> Iterator[None]:
-    print(f"  {title:<44}", end="", flush=True)
-    started = time.monotonic()
-    try:
-        yield
-    except Exception:
-        print(f"FAILED after {time.monotonic() - started:.1f} s", flush=True)
-        raise
-    print(f"ok  {time.monotonic() - started:5.1f} s", flush=True)
+    @contextmanager
+    def phase(self, title: str) -> Iterator[None]:
+        print(f"  {title:<44}", end="", file=self.out, flush=True)
+        started = time.monotonic()
+        try:
+            yield
+        except Exception:
+            print(f"FAILED after {time.monotonic() - started:.1f} s", file=self.out, flush=True)
+            raise
+        print(f"ok  {time.monotonic() - started:5.1f} s", file=self.out, flush=True)
 
 
 def fingerprint(value: str) -> str:
@@ -60,7 +72,7 @@ def versions_table(client: Any, secret_arn: str) -> list[tuple[str, str, str, st
         rows.append(
             (
                 version_id,
-                ", ".join(labels) or "-",
+                ", ".join(sorted(labels)) or "-",
                 created.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
                 fingerprint(response["SecretString"]),
             )
@@ -68,13 +80,23 @@ def versions_table(client: Any, secret_arn: str) -> list[tuple[str, str, str, st
     return sorted(rows, key=lambda row: row[2])
 
 
-def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+def print_table(console: Console, title: str, rows: list[tuple[str, str, str, str]]) -> None:
     header = ("version id", "labels", "created (UTC)", "sha256[:8]")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
-    say(f"\n  {title}")
+    console.say(f"\n  {title}")
     for row in [header, *rows]:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
-        say(("    " + "  ".join(cells)).rstrip())
+        console.say(("    " + "  ".join(cells)).rstrip())
+
+
+def wait_for_rotation(sandbox: Sandbox, secret_arn: str) -> None:
+    """RotateSecret answers before the rotation runs (as on AWS); wait for it, fail if it failed."""
+    rotation = sandbox.wait_for_rotation(secret_arn, timeout=ROTATION_TIMEOUT_S)
+    if rotation["outcome"] != "succeeded":
+        raise DemoError(
+            f"the rotation of {secret_arn} failed at step {rotation.get('step')}: "
+            f"{rotation.get('error')}"
+        )
 
 
 def secrets_client(sandbox: Sandbox, secret_arn: str) -> Any:
@@ -89,37 +111,47 @@ def secrets_client(sandbox: Sandbox, secret_arn: str) -> Any:
     )
 
 
-def run(sandbox: Sandbox) -> None:
+def run(console: Console, sandbox: Sandbox, checkpoint: Checkpoint | None = None) -> None:
+    phase, say = console.phase, console.say
     with phase("copy examples/api-key to a temp directory"):
         stack = Stack(EXAMPLE, sandbox)
     try:
         with phase("terraform init (offline provider mirrors)"):
             stack.init()
-        with phase("terraform apply (runs the first rotation)"):
+        with phase("terraform apply (starts the first rotation)"):
             stack.apply()
         outputs = stack.outputs()
         secret_arn = str(outputs["secret_arn"])
+        with phase("wait for the first rotation"):
+            wait_for_rotation(sandbox, secret_arn)
         client = secrets_client(sandbox, secret_arn)
         before = versions_table(client, secret_arn)
-        with phase("rotate once more (RotateSecret)"):
+        with phase("rotate once more (RotateSecret, then wait)"):
             client.rotate_secret(SecretId=secret_arn)
+            wait_for_rotation(sandbox, secret_arn)
         after = versions_table(client, secret_arn)
         say(f"\n  Secret {outputs['secret_name']}, rotated by {outputs['rotation_function_name']}")
-        print_table("Versions after apply:", before)
-        print_table("Versions after one more rotation:", after)
+        print_table(console, "Versions after apply:", before)
+        print_table(console, "Versions after one more rotation:", after)
         say("  (values shown only as the first 8 hex digits of their SHA-256)\n")
         with phase("terraform plan -detailed-exitcode"):
             code, text = stack.plan_exit_code()
             if code != 0:
                 raise DemoError(f"terraform plan wants changes after rotation:\n{text}")
         say("  (no changes: Terraform does not revert the rotated value, and nothing drifts)\n")
+        if checkpoint is not None:
+            checkpoint("applied", sandbox, stack)
         with phase("terraform destroy"):
             stack.destroy()
+        if checkpoint is not None:
+            checkpoint("destroyed", sandbox, stack)
     finally:
         stack.cleanup()
 
 
-def main() -> int:
+def main(out: TextIO | None = None, checkpoint: Checkpoint | None = None) -> int:
+    console = Console(out or sys.stdout)
+    say, phase = console.say, console.phase
     say(f"Local AWS sandbox demo: examples/{EXAMPLE}, rotated for real, no AWS account.\n")
     if shutil.which("terraform") is None:
         say("demo failed: terraform is not on PATH; install Terraform >= 1.11 (see the README)")
@@ -129,7 +161,8 @@ def main() -> int:
     try:
         with phase("start the sandbox (moto + Lambda runner)"):
             sandbox.start()
-        run(sandbox)
+        say(f"  (sandbox pid {sandbox.pid})")
+        run(console, sandbox, checkpoint)
     except (DemoError, StackError, SandboxError) as error:
         say(f"\ndemo failed: {error}")
         if isinstance(error, SandboxError) or not sandbox.running:

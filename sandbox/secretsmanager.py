@@ -3,30 +3,52 @@
 Each patch names moto's behaviour and the service's. The protocol itself:
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
 https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
+
+Time: every date the model keeps (a version's creation, the last and next rotation) comes from
+the sandbox clock (``sandbox.clock``), which tests advance. ``advance_clock`` opens the rotation
+windows the span holds, in time order, and runs each rotation before it moves on.
 """
 
 from __future__ import annotations
 
 import json
-import time
+import queue
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sandbox import iam
+from sandbox import iam, schedule
+from sandbox.clock import CLOCK
 
 CURRENT = "AWSCURRENT"
 PENDING = "AWSPENDING"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 SECRETS_MANAGER = "secretsmanager.amazonaws.com"
 
-# The error RotateSecret answers when a step fails. The service runs the steps after answering
-# and reports a failed step through the function's logs and the RotationFailed event; the sandbox
-# runs them inside the call, so it reports the failure in the answer. The code is the sandbox's
-# own (named after the RotationFailed event) because the AWS provider retries
-# InvalidRequestException and AccessDeniedException for about a minute and the SDKs retry 5xx:
-# a deterministic step failure must fail `terraform apply` at once, with the step and the cause.
-ROTATION_FAILED = "RotationFailedException"
+# "If the AWSPENDING staging label is present but not attached to the same version as AWSCURRENT,
+# then any later invocation of RotateSecret assumes that a previous rotation request is still in
+# progress and returns an error" (API_RotateSecret). The service's words for it:
+PREVIOUS_ROTATION_INCOMPLETE = (
+    "A previous rotation isn't complete. That rotation will be reattempted."
+)
+
+# "Secrets Manager removes unlabeled versions when there are more than 100, but it does not
+# remove versions created less than 24 hours ago." (Secrets Manager quotas,
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html)
+MAX_VERSIONS = 100
+MIN_VERSION_AGE_S = 24 * 3600
+
+# The CloudTrail service events Secrets Manager sends to EventBridge's default bus for rotation
+# (https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html).
+EVENT_SOURCE = "aws.secretsmanager"
+EVENT_DETAIL_TYPE = "AWS Service Event via CloudTrail"
+
+# A step's outcome: None when it succeeded, else "<errorType>: <errorMessage>" from the function.
+StepInvoker = Callable[[Any, str, str, str], str | None]
 
 
 def _version_with(secret: Any, stage: str) -> str | None:
@@ -82,7 +104,395 @@ def documented_put_check(original: Callable[..., Any]) -> Callable[..., Any]:
     return check
 
 
+@dataclass
+class Rotation:
+    """One rotation (or, with ``test_only``, one test of the configuration) and how it ended."""
+
+    secret_arn: str
+    secret_name: str
+    token: str
+    started_at: float
+    test_only: bool = False
+    outcome: str | None = None  # None while it runs; "succeeded" or "failed"
+    step: str | None = None  # the step that failed
+    error: str | None = None  # the function's error type and message (never a secret value)
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "secret_arn": self.secret_arn,
+            "token": self.token,
+            "started_at": self.started_at,
+            "outcome": self.outcome or "running",
+        }
+        if self.step is not None:
+            document["step"] = self.step
+        if self.error is not None:
+            document["error"] = self.error
+        if self.test_only:
+            document["test_only"] = True
+        return document
+
+
+class Rotations:
+    """Started rotations, run one at a time and in order by one background worker.
+
+    RotateSecret "configures and starts the asynchronous process of rotating the secret"
+    (API_RotateSecret): it answers once the rotation is staged, and the worker invokes the steps.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[Rotation, Callable[[], None]]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._history: list[Rotation] = []
+        self._worker: threading.Thread | None = None
+
+    def submit(self, rotation: Rotation, work: Callable[[], None]) -> None:
+        with self._lock:
+            self._history.append(rotation)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._serve, name="rotations", daemon=True)
+                self._worker.start()
+        self._queue.put((rotation, work))
+
+    def _serve(self) -> None:
+        while True:
+            rotation, work = self._queue.get()
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001  the worker must outlive any one rotation
+                rotation.outcome = "failed"
+                rotation.error = f"sandbox error: {type(exc).__name__}: {exc}"
+            finally:
+                if rotation.outcome is None:
+                    rotation.outcome = "succeeded"
+                rotation.done.set()
+                self._queue.task_done()
+
+    def latest(self, secret_id: str) -> Rotation | None:
+        """The most recent rotation of the secret with this ARN or name."""
+        with self._lock:
+            for rotation in reversed(self._history):
+                if secret_id in {rotation.secret_arn, rotation.secret_name}:
+                    return rotation
+        return None
+
+    def wait_idle(self) -> None:
+        """Until every rotation started so far has finished."""
+        self._queue.join()
+
+
+ROTATIONS = Rotations()
+
+
+def invoke_through_lambda(secret: Any, lambda_arn: str, step: str, token: str) -> str | None:
+    """Invoke the function for one step, as Secrets Manager does; the error text if it failed."""
+    from moto.awslambda.utils import get_backend  # noqa: PLC0415
+
+    lambda_backend = get_backend(secret.account_id, secret.region)
+    response_headers: dict[str, Any] = {}
+    # The service passes the secret's ARN as SecretId (moto passes its name).
+    body = json.dumps({"Step": step, "SecretId": secret.arn, "ClientRequestToken": token})
+    payload = lambda_backend.invoke(
+        lambda_arn, qualifier=None, body=body, headers={}, response_headers=response_headers
+    )
+    if "x-amz-function-error" not in response_headers:
+        return None
+    try:
+        error = json.loads(payload or b"{}")
+    except ValueError:
+        error = {}
+    return f"{error.get('errorType', 'Error')}: {error.get('errorMessage', payload)}"
+
+
+# How the worker runs a step: the sandbox invokes the deployed function; an in-process model
+# (tests, moto's mock_aws) may put a direct call to a handler here instead.
+step_invoker: StepInvoker = invoke_through_lambda
+
+
+def emit_event(secret: Any, name: str, error_message: str | None = None) -> None:
+    """Put Secrets Manager's CloudTrail service event for the secret on the default bus.
+
+    The shape is the one AWS documents for rotation events (tests/events/rotation_failed_event.json
+    is a recorded one): source aws.secretsmanager, detail-type "AWS Service Event via CloudTrail",
+    detail.eventName, detail.additionalEventData.SecretId and, for failures, detail.errorMessage.
+    """
+    from moto.events.models import events_backends  # noqa: PLC0415
+
+    stamp = datetime.fromtimestamp(CLOCK.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    detail: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "userIdentity": {"accountId": secret.account_id, "invokedBy": SECRETS_MANAGER},
+        "eventTime": stamp,
+        "eventSource": SECRETS_MANAGER,
+        "eventName": name,
+        "awsRegion": secret.region,
+        "sourceIPAddress": SECRETS_MANAGER,
+        "userAgent": SECRETS_MANAGER,
+        "requestParameters": None,
+        "responseElements": None,
+        "additionalEventData": {"SecretId": secret.arn},
+        "requestID": f"Rotation-{secret.arn}-{uuid.uuid4()}",
+        "eventID": str(uuid.uuid4()),
+        "readOnly": False,
+        "eventType": "AwsServiceEvent",
+        "managementEvent": True,
+        "recipientAccountId": secret.account_id,
+        "eventCategory": "Management",
+    }
+    if error_message is not None:
+        detail["errorMessage"] = error_message
+    events_backends[secret.account_id][secret.region].put_events(
+        [
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": EVENT_DETAIL_TYPE,
+                "Detail": json.dumps(detail),
+                "Resources": [],
+                "Time": CLOCK.now(),
+            }
+        ]
+    )
+
+
+def remove_outdated_versions(secret: Any) -> list[str]:
+    """The service's housekeeping: above 100 versions, drop unlabelled ones at least a day old.
+
+    Oldest first, down to 100 (the quotas page says when versions go, not how many; the sandbox
+    removes no more than it must). The service "removes outdated versions" when a new version is
+    written, so the sandbox runs this after PutSecretValue, UpdateSecret and each rotation.
+    """
+    excess = len(secret.versions) - MAX_VERSIONS
+    if excess <= 0:
+        return []
+    cutoff = CLOCK.now() - MIN_VERSION_AGE_S
+    # Creation dates are whole seconds; the order the versions were written breaks ties.
+    outdated = sorted(
+        (version["createdate"], order, version_id)
+        for order, (version_id, version) in enumerate(secret.versions.items())
+        if not version["version_stages"] and version["createdate"] <= cutoff
+    )
+    removed = [version_id for _, _, version_id in outdated[:excess]]
+    for version_id in removed:
+        del secret.versions[version_id]
+    return removed
+
+
+def _all_secrets() -> list[tuple[Any, Any]]:
+    """(backend, secret) for every primary secret in every account and region."""
+    from moto.secretsmanager.models import FakeSecret, secretsmanager_backends  # noqa: PLC0415
+
+    found = []
+    for regions in list(secretsmanager_backends.values()):
+        for backend in list(regions.values()):
+            for secret in list(backend.secrets.values()):
+                if isinstance(secret, FakeSecret):
+                    found.append((backend, secret))
+    return found
+
+
+def _schedule_next(secret: Any, after: float) -> None:
+    """Set the next window from the stored rules ("schedules the next rotation when the previous
+    one is complete", counted from this rotation's start)."""
+    rules = getattr(secret, "sandbox_schedule", None)
+    if rules is None:
+        secret.sandbox_next_window = None
+        secret.next_rotation_date = None
+        return
+    secret.sandbox_next_window = rules.next_window(after)
+    secret.next_rotation_date = int(secret.sandbox_next_window)
+
+
+def _rotate(secret: Any, lambda_arn: str, rotation: Rotation) -> None:
+    """The worker's part of a rotation: the four steps, then the service's bookkeeping."""
+    failed = None
+    emit_event(secret, "RotationStarted")
+    for step in STEPS:
+        error = step_invoker(secret, lambda_arn, step, rotation.token)
+        if error is not None:
+            failed = step
+            rotation.step, rotation.error = step, error
+            break
+    if failed is None and _version_with(secret, CURRENT) == rotation.token:
+        # "When rotation is successful, the AWSPENDING staging label might be attached to the
+        # same version as the AWSCURRENT version, or it might not be attached to any version":
+        # the service removes it (AWS's templates leave it on the new AWSCURRENT version).
+        secret.remove_version_stages_from_old_versions([PENDING])
+        secret.last_rotation_date = int(CLOCK.now())
+        rotation.outcome = "succeeded"
+        emit_event(secret, "RotationSucceeded")
+    else:
+        # "When rotation is unsuccessful, the AWSPENDING staging label might be attached to an
+        # empty secret version": the service leaves the versions as the failed step left them,
+        # and AWSCURRENT where it was.
+        rotation.outcome = "failed"
+        if failed is None:
+            failed = rotation.step = "finishSecret"
+            rotation.error = "finishSecret returned without moving AWSCURRENT to the new version"
+        emit_event(
+            secret,
+            "RotationFailed",
+            f"Error when executing lambda {lambda_arn} during {failed} step",
+        )
+    remove_outdated_versions(secret)
+
+
+def _test_rotation(secret: Any, lambda_arn: str, rotation: Rotation) -> None:
+    """The worker's part of RotateImmediately=false: testSecret on a temporary AWSPENDING version.
+
+    "Secrets Manager tests the rotation configuration by running the testSecret step of the
+    Lambda rotation function. The test creates an AWSPENDING version of the secret and then
+    removes it." (API_RotateSecret, RotateImmediately)
+    """
+    try:
+        error = step_invoker(secret, lambda_arn, "testSecret", rotation.token)
+    finally:
+        version = secret.versions.get(rotation.token)
+        if version is not None and CURRENT not in version["version_stages"]:
+            del secret.versions[rotation.token]
+    if error is None:
+        rotation.outcome = "succeeded"
+        return
+    rotation.outcome, rotation.step, rotation.error = "failed", "testSecret", error
+    emit_event(
+        secret, "RotationFailed", f"Error when executing lambda {lambda_arn} during testSecret step"
+    )
+
+
+def start_rotation(
+    secret: Any, lambda_arn: str, token: str | None = None, *, test_only: bool = False
+) -> Rotation:
+    """Stage the rotation's version and hand the steps to the worker (RotateSecret's own path).
+
+    ``token`` None: a new version with a fresh id. An existing AWSPENDING version's id: the
+    service's reattempt of an unfinished rotation, which reuses that version.
+    """
+    now = CLOCK.now()
+    current = _version_with(secret, CURRENT)
+    pending = _version_with(secret, PENDING)
+    if token is None or token not in secret.versions:
+        token = token or str(uuid.uuid4())
+        if pending is not None:
+            # Only reached when AWSPENDING shares the AWSCURRENT version (a finished rotation
+            # that AWS's templates leave so); the new rotation moves the label.
+            secret.versions[pending]["version_stages"].remove(PENDING)
+        version: dict[str, Any] = {"createdate": int(now), "version_id": token}
+        version["version_stages"] = [PENDING]
+        if test_only and current is not None:
+            # The test's AWSPENDING version holds a copy of the current value. testSecret needs a
+            # value to test (the rotator fails a value-less version: "createSecret has not stored
+            # one"), and the current value is the one that works on the database or service now:
+            # testSecret then proves the function can reach it and log in, without changing
+            # anything. A new random value would fail every testSecret that logs in.
+            for key in ("secret_string", "secret_binary"):
+                if key in secret.versions[current]:
+                    version[key] = secret.versions[current][key]
+        secret.versions[token] = version
+    rotation = Rotation(
+        secret_arn=secret.arn,
+        secret_name=secret.name,
+        token=token,
+        started_at=now,
+        test_only=test_only,
+    )
+    if not test_only:
+        _schedule_next(secret, now)
+    run = _test_rotation if test_only else _rotate
+    ROTATIONS.submit(rotation, lambda: run(secret, lambda_arn, rotation))
+    return rotation
+
+
+def advance_clock(seconds: float) -> list[dict[str, Any]]:
+    """Move the sandbox clock ``seconds`` ahead, running every rotation window on the way.
+
+    Window by window in time order: set the clock to the window's start, start the rotation as
+    RotateSecret would, wait for it, go on. A secret whose previous rotation did not finish gets
+    that rotation reattempted with the same version ("That rotation will be reattempted").
+    Rotations already running finish first. Returns one dict per rotation run.
+    """
+    ROTATIONS.wait_idle()
+    target = CLOCK.now() + max(0.0, float(seconds))
+    ran: list[dict[str, Any]] = []
+    while True:
+        due = [
+            (secret.sandbox_next_window, index, secret)
+            for index, (_, secret) in enumerate(_all_secrets())
+            if secret.rotation_enabled
+            and not secret.is_deleted()
+            and secret.rotation_lambda_arn
+            and getattr(secret, "sandbox_next_window", None) is not None
+            and secret.sandbox_next_window <= target
+        ]
+        if not due:
+            break
+        window, _, secret = min(due, key=lambda item: (item[0], item[1]))
+        CLOCK.advance_to(window)
+        current, pending = _version_with(secret, CURRENT), _version_with(secret, PENDING)
+        retry = pending if pending is not None and pending != current else None
+        rotation = start_rotation(secret, secret.rotation_lambda_arn, retry)
+        rotation.done.wait()
+        ran.append(rotation.as_dict())
+    CLOCK.advance_to(target)
+    return ran
+
+
+def wait_for_rotation(secret_id: str, timeout: float = 60.0) -> dict[str, Any] | None:
+    """The most recent rotation of the secret once it has finished (None: there is none)."""
+    rotation = ROTATIONS.latest(secret_id)
+    if rotation is None:
+        return None
+    rotation.done.wait(timeout)
+    return rotation.as_dict()
+
+
+class _SandboxTime:
+    """Stands in for the ``time`` module inside moto's Secrets Manager model."""
+
+    @staticmethod
+    def time() -> float:
+        return CLOCK.now()
+
+
+# (object, attribute, original value) for every patch install() made, so uninstall() can undo it.
+_ORIGINALS: list[tuple[Any, str, Any]] = []
+
+
+def _patch(target: Any, name: str, value: Any) -> None:
+    _ORIGINALS.append((target, name, getattr(target, name)))
+    setattr(target, name, value)
+
+
+def uninstall() -> None:
+    """Put moto back as it was (for in-process use, where other tests expect plain moto)."""
+    ROTATIONS.wait_idle()
+    while _ORIGINALS:
+        target, name, original = _ORIGINALS.pop()
+        setattr(target, name, original)
+
+
+@contextmanager
+def installed(invoker: StepInvoker | None = None) -> Iterator[None]:
+    """The service's rules on moto inside this process (moto's ``mock_aws``), then plain moto.
+
+    ``invoker`` runs a step instead of invoking a deployed function (moto runs Lambda code only in
+    Docker): ``invoker(secret, lambda_arn, step, token)`` returns None or the error text. Rotations
+    still run on the worker thread, after RotateSecret answers; ``wait_for_rotation`` waits.
+    """
+    global step_invoker  # noqa: PLW0603  the one switch between the sandbox and in-process use
+    previous = step_invoker
+    install()
+    if invoker is not None:
+        step_invoker = invoker
+    try:
+        yield
+    finally:
+        uninstall()
+        step_invoker = previous
+
+
 def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager repair
+    if _ORIGINALS:
+        return  # already installed
     from moto.awslambda.utils import get_backend  # noqa: PLC0415
     from moto.secretsmanager import models  # noqa: PLC0415
     from moto.secretsmanager.exceptions import (  # noqa: PLC0415
@@ -95,16 +505,14 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         SecretsManagerClientError,
     )
 
-    class RotationFailedError(SecretsManagerClientError):
-        def __init__(self, message: str) -> None:
-            super().__init__(ROTATION_FAILED, message)
-
     class AccessDeniedError(SecretsManagerClientError):
         def __init__(self, message: str) -> None:
             super().__init__("AccessDeniedException", message)
 
     backend_cls = models.SecretsManagerBackend
     secret_cls = models.FakeSecret
+    # Every date moto's model writes (createdate, LastChangedDate, ...) comes from the clock.
+    _patch(models, "time", _SandboxTime)  # replaces the module moto imported
 
     def check_invoke_permission(secret: Any, function: Any) -> None:
         """Secrets Manager may invoke the function only if its resource policy allows it.
@@ -125,28 +533,6 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
                 "Secrets Manager cannot invoke the specified Lambda function. Ensure that the "
                 "function policy grants access to the principal secretsmanager.amazonaws.com."
             )
-
-    def run_step(secret: Any, lambda_arn: str, step: str, token: str) -> None:
-        lambda_backend = get_backend(secret.account_id, secret.region)
-        response_headers: dict[str, Any] = {}
-        # The service passes the secret's ARN as SecretId (moto passes its name).
-        body = json.dumps({"Step": step, "SecretId": secret.arn, "ClientRequestToken": token})
-        payload = lambda_backend.invoke(
-            lambda_arn, qualifier=None, body=body, headers={}, response_headers=response_headers
-        )
-        if "x-amz-function-error" not in response_headers:
-            return
-        try:
-            error = json.loads(payload or b"{}")
-        except ValueError:
-            error = {}
-        current = _version_with(secret, CURRENT)
-        raise RotationFailedError(
-            f"Rotation of secret {secret.arn} failed at step {step} for version {token}: "
-            f"{error.get('errorType', 'Error')}: {error.get('errorMessage', payload)}. "
-            f"AWSCURRENT still labels version {current}; call RotateSecret again to retry "
-            "this version after fixing the cause."
-        )
 
     def rotate_secret(  # noqa: PLR0912, PLR0917  moto's signature; the service's checks in order
         self: Any,
@@ -173,17 +559,36 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             raise InvalidRequestException(
                 "No Lambda rotation function ARN is associated with this secret."
             )
+        rules = None
         if rotation_rules:
             days = rotation_rules.get("AutomaticallyAfterDays")
             if days is not None and not 1 <= int(days) <= 1000:
                 raise InvalidParameterException(
                     "RotationRules.AutomaticallyAfterDays must be within 1-1000."
                 )
+            try:
+                rules = schedule.parse(rotation_rules)
+            except schedule.ScheduleError as exc:
+                raise InvalidParameterException(str(exc)) from exc
         try:
             function = get_backend(secret.account_id, secret.region).get_function(lambda_arn)
         except Exception as exc:
             raise ResourceNotFoundException(f"Resource not found for ARN '{lambda_arn}'.") from exc
         check_invoke_permission(secret, function)
+        current = _version_with(secret, CURRENT)
+        pending = _version_with(secret, PENDING)
+        if pending is not None and pending != current:
+            # A rotation that did not finish (or is running now). moto resumed nothing either;
+            # the service refuses, configuration changes included, until it is reattempted
+            # (at the next window, see advance_clock) or an operator removes AWSPENDING.
+            raise InvalidRequestException(PREVIOUS_ROTATION_INCOMPLETE)
+        if client_request_token:
+            self._client_request_token_validator(client_request_token)
+            if client_request_token in secret.versions:
+                raise ResourceExistsException(
+                    f"You can't use ClientRequestToken {client_request_token} because that value "
+                    f"is already in use for a version of secret {secret.arn}."
+                )
 
         # The rotation configuration sticks whether or not this rotation succeeds. moto keeps only
         # AutomaticallyAfterDays and drops ScheduleExpression and Duration, so every later plan
@@ -195,64 +600,58 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             secret.auto_rotate_after_days = int(rotation_rules.get("AutomaticallyAfterDays") or 0)
             secret.sandbox_schedule_expression = rotation_rules.get("ScheduleExpression")
             secret.sandbox_duration = rotation_rules.get("Duration")
-            if secret.auto_rotate_after_days:
-                secret.next_rotation_date = int(time.time()) + secret.auto_rotate_after_days * 86400
-
-        current = _version_with(secret, CURRENT)
+            secret.sandbox_schedule = rules
         if not rotate_immediately:
-            # moto stages a new AWSPENDING version holding a stale copy of the value and tests
-            # that. The service runs only testSecret, against the current version, and stages
-            # nothing ("Secrets Manager tests the rotation configuration by running the
-            # testSecret step").
-            run_step(secret, lambda_arn, "testSecret", current or "")
+            # moto stages a new AWSPENDING version holding a stale copy of the value and leaves
+            # it there. The service runs only testSecret, on a version it removes afterwards.
+            _schedule_next(secret, CLOCK.now())
+            start_rotation(secret, lambda_arn, client_request_token, test_only=True)
             return str(secret.to_short_dict())
+        rotation = start_rotation(secret, lambda_arn, client_request_token)
+        return str(secret.to_short_dict(version_id=rotation.token))
 
-        pending = _version_with(secret, PENDING)
-        if pending is not None and pending != current:
-            # A previous rotation did not finish. The service answers that it "will be
-            # reattempted" and retries it with its own token; every step is idempotent, so the
-            # sandbox resumes that version now, in this call. (The SDKs always send a fresh
-            # ClientRequestToken, so it cannot tell a new request from a retry.)
-            token = pending
-        else:
-            # moto refuses to start while AWSPENDING shares the AWSCURRENT version; that is a
-            # valid end state of a rotation and the service starts a new one (moving AWSPENDING).
-            if pending is not None:
-                secret.versions[pending]["version_stages"].remove(PENDING)
-            token = client_request_token or str(uuid.uuid4())
-            if client_request_token:
-                self._client_request_token_validator(client_request_token)
-            if token in secret.versions:
-                raise ResourceExistsException(
-                    f"You can't use ClientRequestToken {token} because that value is already in "
-                    f"use for a version of secret {secret.arn}."
-                )
-            # The new version has no value until createSecret puts one.
-            secret.versions[token] = {
-                "createdate": int(time.time()),
-                "version_id": token,
-                "version_stages": [PENDING],
-            }
+    _patch(backend_cls, "rotate_secret", rotate_secret)
 
-        # moto invokes the four steps, ignores their failures and then promotes the new version
-        # even when it has no value, so the secret becomes unreadable. The service stops at the
-        # first failed step and leaves AWSCURRENT where it was; moving AWSCURRENT is the
-        # function's job (finishSecret).
-        for step in STEPS:
-            run_step(secret, lambda_arn, step, token)
+    check = backend_cls._check_with_existing_secrets_and_versions
+    _patch(backend_cls, "_check_with_existing_secrets_and_versions", documented_put_check(check))
 
-        if _version_with(secret, CURRENT) == token:
-            # The service removes AWSPENDING once the rotation succeeded (AWS's templates leave it
-            # on the new AWSCURRENT version).
-            secret.remove_version_stages_from_old_versions([PENDING])
-        secret.last_rotation_date = int(time.time())
-        return str(secret.to_short_dict(version_id=token))
+    def with_housekeeping(original: Callable[..., str]) -> Callable[..., str]:
+        def write(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> str:
+            result = original(self, secret_id, *args, **kwargs)
+            if self._is_valid_identifier(secret_id):
+                secret = self.secrets[secret_id]
+                if isinstance(secret, secret_cls):
+                    remove_outdated_versions(secret)
+            return result
 
-    backend_cls.rotate_secret = rotate_secret  # type: ignore[method-assign]
+        return write
 
-    backend_cls._check_with_existing_secrets_and_versions = (  # type: ignore[method-assign]
-        documented_put_check(backend_cls._check_with_existing_secrets_and_versions)
-    )
+    _patch(backend_cls, "put_secret_value", with_housekeeping(backend_cls.put_secret_value))
+    _patch(backend_cls, "update_secret", with_housekeeping(backend_cls.update_secret))
+
+    def reset_default_version(self: Any, secret_version: dict[str, Any], version_id: str) -> None:
+        """A new AWSCURRENT version from PutSecretValue or UpdateSecret: move labels, keep others.
+
+        moto replaces every label of the old AWSCURRENT version with AWSPREVIOUS, so a custom
+        label there is lost (and the version becomes unlabelled one write later). The service
+        moves only what it says it moves: "If you specify a staging label that's already
+        associated with a different version of the same secret, then Secrets Manager removes the
+        label from the other version and attaches it to this version", and AWSPREVIOUS goes "to
+        the version that AWSCURRENT was removed from" (API_PutSecretValue,
+        API_UpdateSecretVersionStage).
+        """
+        moved = [stage for stage in secret_version["version_stages"] if stage != CURRENT]
+        self.remove_version_stages_from_old_versions([*moved, "AWSPREVIOUS"])
+        previous = self.default_version_id
+        if previous and previous in self.versions and previous != version_id:
+            stages = self.versions[previous]["version_stages"]
+            if CURRENT in stages:
+                stages.remove(CURRENT)
+            stages.append("AWSPREVIOUS")
+        self.versions[version_id] = secret_version
+        self.default_version_id = version_id
+
+    _patch(secret_cls, "reset_default_version", reset_default_version)
 
     original_update_stage = backend_cls.update_secret_version_stage
 
@@ -273,7 +672,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             secret.set_default_version_id(_version_with(secret, CURRENT))
         return result
 
-    backend_cls.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+    _patch(backend_cls, "update_secret_version_stage", update_secret_version_stage)
 
     original_to_dict = secret_cls.to_dict
 
@@ -283,13 +682,13 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             rules: dict[str, Any] = {}
             if self.auto_rotate_after_days:
                 rules["AutomaticallyAfterDays"] = self.auto_rotate_after_days
-            schedule = getattr(self, "sandbox_schedule_expression", None)
+            expression = getattr(self, "sandbox_schedule_expression", None)
             duration = getattr(self, "sandbox_duration", None)
-            if schedule:
-                rules["ScheduleExpression"] = schedule
+            if expression:
+                rules["ScheduleExpression"] = expression
             if duration:
                 rules["Duration"] = duration
             document["RotationRules"] = rules
         return document
 
-    secret_cls.to_dict = to_dict  # type: ignore[method-assign]
+    _patch(secret_cls, "to_dict", to_dict)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,8 @@ ACCOUNT_ID = "123456789012"
 ACCESS_KEY_ID = "sandbox"
 SECRET_ACCESS_KEY = "sandbox"  # noqa: S105  not a secret: the sandbox ignores it
 START_TIMEOUT_S = 60.0
+# Forty days of rate(4 hours) is about 240 rotations; give a slow shared machine room.
+ADVANCE_TIMEOUT_S = 1800.0
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -132,7 +135,7 @@ class Sandbox:
 
     # --- control endpoints ----------------------------------------------------------------------
 
-    def _control(self, method: str, name: str, document: Any = None) -> Any:
+    def _control(self, method: str, name: str, document: Any = None, *, timeout: float = 30) -> Any:
         if not self.endpoint:
             raise SandboxError("the sandbox is not running")
         data = json.dumps(document).encode() if document is not None else None
@@ -140,8 +143,47 @@ class Sandbox:
             f"{self.endpoint}/_sandbox/{name}", data=data, method=method
         )
         request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode(errors="replace")
+            raise SandboxError(f"{method} /_sandbox/{name}: {error.code} {detail}") from error
+
+    # --- time and rotations ---------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The sandbox clock in epoch seconds: where Secrets Manager's dates come from."""
+        return float(self._control("GET", "clock")["now"])
+
+    def advance_clock(self, seconds: float) -> list[dict[str, Any]]:
+        """Move the sandbox clock ``seconds`` ahead and run the rotation windows on the way.
+
+        Window by window in time order: the clock is set to the window's start, the rotation
+        starts as RotateSecret would start it, and the next window waits until it has finished.
+        Returns one dict per rotation: ``secret_arn``, ``token``, ``started_at`` (sandbox
+        clock), ``outcome`` ("succeeded" or "failed") and, for a failure, ``step`` and ``error``.
+        """
+        answer = self._control(
+            "POST", "clock", {"advance_seconds": seconds}, timeout=ADVANCE_TIMEOUT_S
+        )
+        return list(answer["rotations"])
+
+    def wait_for_rotation(self, secret_id: str, timeout: float = 60) -> dict[str, Any]:
+        """The most recent rotation of the secret (ARN or name), once it has finished.
+
+        The same dict as ``advance_clock`` returns; raises SandboxError if the secret never
+        rotated, or if the rotation still runs after ``timeout`` seconds.
+        """
+        found = self._control(
+            "POST",
+            "rotations/wait",
+            {"secret_id": secret_id, "timeout": timeout},
+            timeout=timeout + 30,
+        )
+        if found["outcome"] == "running":
+            raise SandboxError(f"the rotation of {secret_id} still runs after {timeout} s")
+        return dict(found)
 
     def inject_fault(
         self, function_name: str, step: str, message: str, *, times: int | None = 1

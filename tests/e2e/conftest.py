@@ -21,24 +21,15 @@ def e2e_sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="module")
-def api_key(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
-    """examples/api-key, applied unchanged (its apply runs the first rotation)."""
-    stack = Stack("api-key", e2e_sandbox)
-    try:
-        stack.init()
-        stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
-    finally:
-        stack.cleanup()
-
-
-@pytest.fixture(scope="module")
 def many_secrets(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     """examples/many-secrets, applied unchanged: one function, several secrets."""
     stack = Stack("many-secrets", e2e_sandbox)
     try:
         stack.init()
         stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
+        applied = AppliedStack(stack, e2e_sandbox)
+        for arn in applied.outputs["secret_arns"].values():
+            e2e_sandbox.wait_for_rotation(arn)
+        yield applied
     finally:
         stack.cleanup()

@@ -54,8 +54,28 @@ class AppliedStack:
         )
         return str(response["SecretString"])
 
-    def rotate(self, secret_id: str) -> Any:
-        return self.client("secretsmanager").rotate_secret(SecretId=secret_id)
+    def rotate(self, secret_id: str) -> dict[str, Any]:
+        """RotateSecret, then wait for the rotation (it runs after the call answers)."""
+        self.client("secretsmanager").rotate_secret(SecretId=secret_id)
+        return self.sandbox.wait_for_rotation(secret_id)
+
+    def clear_pending(self, secret_id: str) -> None:
+        """What an operator does after a failed rotation they do not want reattempted.
+
+        AWSPENDING off the unfinished version, so the next RotateSecret may start.
+        """
+        pending = self.version_with(secret_id, "AWSPENDING")
+        if pending is not None and pending != self.version_with(secret_id, "AWSCURRENT"):
+            self.client("secretsmanager").update_secret_version_stage(
+                SecretId=secret_id, VersionStage="AWSPENDING", RemoveFromVersionId=pending
+            )
+
+    def until_next_window(self, secret_id: str) -> list[dict[str, Any]]:
+        """Advance the sandbox clock to the secret's next rotation window; its rotations there."""
+        description = self.client("secretsmanager").describe_secret(SecretId=secret_id)
+        seconds = description["NextRotationDate"].timestamp() - self.sandbox.now()
+        arn = description["ARN"]
+        return [r for r in self.sandbox.advance_clock(seconds) if r["secret_arn"] == arn]
 
     def log_event_count(self, group: str) -> int:
         logs = self.client("logs")

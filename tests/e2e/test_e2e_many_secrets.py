@@ -40,7 +40,7 @@ def test_every_secret_is_rotated_by_the_one_function(many_secrets: AppliedStack)
 def test_each_secret_rotates_again_on_demand(many_secrets: AppliedStack) -> None:
     for arn in many_secrets.outputs["secret_arns"].values():
         current = many_secrets.version_with(arn, "AWSCURRENT")
-        many_secrets.rotate(arn)
+        assert many_secrets.rotate(arn)["outcome"] == "succeeded"
         assert many_secrets.version_with(arn, "AWSPREVIOUS") == current
 
 

@@ -1,13 +1,14 @@
-"""Alerts on the sandbox: the applied rule matches a recorded RotationFailed event, and only it.
+"""Alerts on the sandbox: the applied rule catches the RotationFailed event of a failed rotation.
 
-moto (and so the sandbox) does not emit Secrets Manager's CloudTrail service events when a
-rotation fails, and does not implement EventBridge's TestEventPattern. So the stack in
-tests/e2e/operations_stack is applied, a probe queue becomes the target of the module's rule in
-place of its topic (moto cannot deliver to SNS targets), and the recorded event document
-(tests/events/rotation_failed_event.json, filled with the applied secret's ARN) is put on the
-default bus: moto's EventBridge matches it against the rule's pattern as applied. The secret's
-resource policy is applied too (the sandbox does not enforce resource policies: what it denies is
-checked at plan, tests/modules/test_operations.py).
+The stack in tests/e2e/operations_stack is applied and a probe queue becomes the target of the
+module's rule in place of its topic (moto cannot deliver to SNS targets). A rotation whose step
+fails makes the sandbox put Secrets Manager's RotationFailed event on the default bus, as the
+service does; moto's EventBridge matches it against the rule's pattern as applied. A successful
+rotation's events (RotationStarted, RotationSucceeded) must not reach it. Events the sandbox never
+emits (RotationAbandoned, another service's, another secret's) are put from the recorded document
+tests/events/rotation_failed_event.json. The secret's resource policy is applied too (the sandbox
+does not enforce resource policies: what it denies is checked at plan,
+tests/modules/test_operations.py).
 
 The tests share one apply and run in file order; the last one destroys the stack.
 """
@@ -50,7 +51,9 @@ def alerted(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     try:
         stack.init()
         stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
+        applied = AppliedStack(stack, e2e_sandbox)
+        e2e_sandbox.wait_for_rotation(applied.outputs["secret_arn"])
+        yield applied
     finally:
         stack.cleanup()
 
@@ -139,12 +142,26 @@ def test_rule_pattern_names_this_secret(alerted: AppliedStack) -> None:
     assert [t["Arn"] for t in targets] == [alerted.outputs["notifications_topic_arn"]]
 
 
-def test_recorded_rotation_failed_event_reaches_the_rule(alerted: AppliedStack, probe: str) -> None:
-    put(alerted, recorded_event(alerted))
-    (message,) = delivered(alerted, probe)
+def test_failed_rotation_event_reaches_the_rule(alerted: AppliedStack, probe: str) -> None:
+    arn = alerted.outputs["secret_arn"]
+    function = alerted.outputs["rotation_function_name"]
+    alerted.sandbox.inject_fault(function, "createSecret", "injected: no random password")
+    rotation = alerted.rotate(arn)
+    assert (rotation["outcome"], rotation["step"]) == ("failed", "createSecret")
+    (message,) = delivered(alerted, probe)  # the sandbox's own event, nothing put by hand
+    assert message["source"] == "aws.secretsmanager"
+    assert message["detail-type"] == "AWS Service Event via CloudTrail"
     assert message["detail"]["eventName"] == "RotationFailed"
-    assert message["detail"]["additionalEventData"]["SecretId"] == alerted.outputs["secret_arn"]
+    assert message["detail"]["additionalEventData"]["SecretId"] == arn
     assert message["detail"]["errorMessage"].endswith("during createSecret step")
+    alerted.clear_pending(arn)
+
+
+def test_successful_rotation_events_do_not_reach_the_rule(
+    alerted: AppliedStack, probe: str
+) -> None:
+    assert alerted.rotate(alerted.outputs["secret_arn"])["outcome"] == "succeeded"
+    assert delivered(alerted, probe) == []
 
 
 def test_rotation_abandoned_reaches_the_rule_too(alerted: AppliedStack, probe: str) -> None:
@@ -156,12 +173,10 @@ def test_rotation_abandoned_reaches_the_rule_too(alerted: AppliedStack, probe: s
 @pytest.mark.parametrize(
     "changes",
     [
-        {"eventName": "RotationSucceeded"},
-        {"eventName": "RotationStarted"},
         {"additionalEventData": {"SecretId": OTHER_SECRET_ARN}},
         {"eventSource": "lambda.amazonaws.com"},
     ],
-    ids=["succeeded", "started", "other-secret", "other-service"],
+    ids=["other-secret", "other-service"],
 )
 def test_other_events_do_not_reach_the_rule(
     alerted: AppliedStack, probe: str, changes: dict[str, Any]
@@ -198,7 +213,7 @@ def test_resource_policy_exempts_the_rotation_role(alerted: AppliedStack) -> Non
     exempt = deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert alerted.outputs["rotation_role_arn"] in exempt
     # The first rotation (during apply) and another one still work under the policy.
-    alerted.rotate(alerted.outputs["secret_arn"])
+    assert alerted.rotate(alerted.outputs["secret_arn"])["outcome"] == "succeeded"
 
 
 def test_plan_shows_no_changes_and_destroy_removes_everything(alerted: AppliedStack) -> None:

@@ -78,9 +78,8 @@ def test_upgrade_from_0_1_0_keeps_current_and_labels_the_initial_value(
 ) -> None:
     applied = AppliedStack(stack_0_1_0, e2e_sandbox)
     arn = applied.outputs["secret_arn"]
-    e2e_sandbox.wait_for_rotation(arn)
-    applied.rotate(arn)
-    e2e_sandbox.wait_for_rotation(arn)
+    assert e2e_sandbox.wait_for_rotation(arn)["outcome"] == "succeeded"
+    assert applied.rotate(arn)["outcome"] == "succeeded"
     before = applied.stages(arn)
     current_version = applied.version_with(arn, "AWSCURRENT")
     current_value = fingerprint(applied.value(arn))

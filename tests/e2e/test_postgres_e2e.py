@@ -71,7 +71,9 @@ def postgres_stack(
         stack.env["TF_VAR_db_password"] = user.password
         stack.init()
         stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
+        applied = AppliedStack(stack, e2e_sandbox)
+        e2e_sandbox.wait_for_rotation(applied.outputs["secret_arn"])
+        yield applied
     finally:
         stack.cleanup()
 
@@ -99,7 +101,7 @@ def test_second_rotation_changes_the_password_again(
     server, user = database
     before = _secret(postgres_stack)
 
-    postgres_stack.rotate(postgres_stack.outputs["secret_arn"])
+    assert postgres_stack.rotate(postgres_stack.outputs["secret_arn"])["outcome"] == "succeeded"
 
     after = _secret(postgres_stack)
     assert fingerprint(after["password"]) != fingerprint(before["password"])
