@@ -128,7 +128,9 @@ def test_permission_names_the_secret_and_the_grant_the_function_role(
     calls = module_config(plan.raw, "rotation")["module_calls"]
     secret_call = calls["secret"]["expressions"]
     assert secret_call["create_lambda_permission"]["constant_value"] is True
-    assert secret_call["rotation_role_name"]["references"][0] == "module.function.rotation_role_name"
+    assert (
+        secret_call["rotation_role_name"]["references"][0] == "module.function.rotation_role_name"
+    )
     permission = plan.values[f"{rotation('api')}.module.secret.aws_lambda_permission.this[0]"]
     assert permission["source_account"] == "123456789012"
     assert permission["source_arn"] == tfharness.UNKNOWN  # the secret's ARN, known at apply
