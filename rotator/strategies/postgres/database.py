@@ -15,22 +15,25 @@ https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
 
 Connections time out after 5 s (connect, TLS handshake and every read), like AWS's templates.
 
-Passwords in SQL. ``ALTER ROLE ... PASSWORD`` and ``CREATE ROLE ... PASSWORD`` are utility
-statements: PostgreSQL's grammar takes a string constant there, not a parameter, so
-``ALTER ROLE x PASSWORD $1`` is a syntax error with a server-side bound parameter (pg8000 binds
-on the server; AWS's templates use PyGreSQL/psycopg, which interpolate on the client). So the
-server quotes both parts first, with the value sent as a bound parameter:
-``SELECT quote_ident($1), quote_literal($2)``, and the statement is composed from what the server
-returned and sent with the simple-query protocol (no client-side parsing of the text). The
-server's own quoting is right whatever ``standard_conforming_strings`` says, for quotes,
-backslashes and any UTF-8 character. As with every client that sets a password this way, the
-statement text holds the password: do not log statements of this role (``log_statement``).
+Passwords in SQL: never in clear. ``ALTER ROLE ... PASSWORD`` and ``CREATE ROLE ... PASSWORD``
+are utility statements whose grammar takes a string constant, not a parameter, so whatever goes
+there is in the statement text, and so in the server's log (``log_statement``,
+``log_min_error_statement``), ``pg_stat_activity`` and ``pg_stat_statements``. The function sends
+a SCRAM-SHA-256 verifier computed here instead, as ``psql``'s ``\\password`` and libpq's
+``PQencryptPasswordConn`` do: "If the presented password string is already in MD5-encrypted or
+SCRAM-encrypted format, then it is stored as-is regardless of password_encryption"
+(https://www.postgresql.org/docs/15/sql-createrole.html). The verifier is base64 and ``$:``,
+so it needs no escaping, and names are quoted here the way the server's ``quote_ident`` quotes
+them (always in double quotes): no round trip, nothing sent but the one statement.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
+import hmac
 import os
 import ssl
 from collections.abc import Iterator
@@ -61,6 +64,10 @@ _INSUFFICIENT_PRIVILEGE = "42501"
 _UNKNOWN_DATABASE = "3D000"
 _CANNOT_CONNECT_NOW = "57P03"
 _TOO_MANY_CONNECTIONS = "53300"
+
+# PostgreSQL's defaults: scram_iterations, SCRAM_DEFAULT_SALT_LEN (common/scram-common.h).
+SCRAM_ITERATIONS = 4096
+SCRAM_SALT_BYTES = 16
 
 TlsUsed = Literal["verify-full", "none"]
 
@@ -252,7 +259,7 @@ def run(session: Session, sql: str, *, action: str, **params: Any) -> list[list[
 
 
 def _run_with_password(session: Session, sql: str, *, action: str) -> None:
-    """A statement whose text holds a password: errors carry the SQLSTATE only, never the text."""
+    """A statement whose text holds a password verifier: errors carry the SQLSTATE only."""
     driver = _driver()
     try:
         session.conn.run(sql)
@@ -278,14 +285,51 @@ def _network_error(session: Session, action: str, exc: BaseException) -> Rotatio
     )
 
 
-def quote_ident(session: Session, name: str) -> str:
-    rows = run(session, "SELECT quote_ident(CAST(:v AS text))", action="quote a name", v=name)
-    return str(rows[0][0])
+def quote_ident(name: str) -> str:
+    """A name as a quoted SQL identifier: in double quotes, with each ``"`` doubled.
+
+    Always quoted, so case and any character are kept as they are (the server's ``quote_ident``
+    leaves some names bare; both mean the same role).
+    https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+    """
+    if "\x00" in name:
+        # The secret's parser refuses NUL already; a name with one cannot exist in PostgreSQL.
+        raise ValueError("a PostgreSQL name cannot contain NUL")
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _quote_literal(session: Session, value: str) -> str:
-    rows = run(session, "SELECT quote_literal(CAST(:v AS text))", action="quote a value", v=value)
-    return str(rows[0][0])
+def scram_verifier(
+    password: str, *, salt: bytes | None = None, iterations: int = SCRAM_ITERATIONS
+) -> str:
+    """``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`` for this password.
+
+    As PostgreSQL computes it (RFC 5802, RFC 7677; src/common/scram-common.c): the password is
+    normalised with SASLprep, or used as is when SASLprep refuses it, as the server does; a random
+    16-byte salt; PBKDF2-HMAC-SHA-256 with 4096 iterations, the server's default
+    (``scram_iterations``). https://www.postgresql.org/docs/15/auth-password.html
+    """
+    from scramp.core import ScramException  # noqa: PLC0415  in the layer with pg8000
+    from scramp.utils import saslprep  # noqa: PLC0415
+
+    try:
+        prepared = saslprep(password)
+    except ScramException:
+        prepared = password
+    salt = os.urandom(SCRAM_SALT_BYTES) if salt is None else salt
+    salted = hashlib.pbkdf2_hmac("sha256", prepared.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = base64.b64encode
+    return (
+        f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}$"
+        f"{b64(stored_key).decode()}:{b64(server_key).decode()}"
+    )
+
+
+def _password_literal(password: str) -> str:
+    """The verifier as a SQL string constant: base64, digits and ``$:`` need no escaping."""
+    return f"'{scram_verifier(password)}'"
 
 
 def role_exists(session: Session, name: str) -> bool:
@@ -296,9 +340,9 @@ def role_exists(session: Session, name: str) -> bool:
 
 
 def set_password(session: Session, username: str, password: str) -> None:
-    """ALTER ROLE <username> WITH PASSWORD <password>, both quoted by the server."""
-    role = quote_ident(session, username)
-    literal = _quote_literal(session, password)
+    """ALTER ROLE <username> WITH PASSWORD <the password's SCRAM verifier>."""
+    role = quote_ident(username)
+    literal = _password_literal(password)
     _run_with_password(
         session,
         f"ALTER ROLE {role} WITH PASSWORD {literal}",
@@ -312,9 +356,9 @@ def create_login_role(session: Session, username: str, password: str, member_of:
     In one transaction: a role created without its grant would, on a retry, only get a new
     password (the role exists), and so would never get the privileges it is cloned for.
     """
-    role = quote_ident(session, username)
-    parent = quote_ident(session, member_of)
-    literal = _quote_literal(session, password)
+    role = quote_ident(username)
+    parent = quote_ident(member_of)
+    literal = _password_literal(password)
     run(session, "BEGIN", action="begin a transaction")
     try:
         _run_with_password(
