@@ -25,7 +25,14 @@ sys.path.insert(0, str(ROTATOR_TESTS))
 sys.path.insert(0, str(HERE))
 
 from pathload import load_module  # noqa: E402
-from pgserver import TLS_ONLY_GROUP, DbUser, PgServer, PostgresUnavailableError, start_server  # noqa: E402
+from pgserver import (  # noqa: E402
+    CLEARTEXT_GROUP,
+    TLS_ONLY_GROUP,
+    DbUser,
+    PgServer,
+    PostgresUnavailableError,
+    start_server,
+)
 from rotator_harness import Service  # noqa: E402
 
 _rotator = load_module("rotator_conftest", ROTATOR_TESTS / "conftest.py")
@@ -58,13 +65,17 @@ _names = itertools.count(1)
 
 @pytest.fixture
 def make_user(pg: PgServer) -> Callable[..., DbUser]:
-    """``make_user(name=None, password=None, tls_only=False)``: a LOGIN role in the server."""
+    """``make_user(name=None, password=None, tls_only=False, cleartext=False)``: a LOGIN role.
+
+    ``tls_only``: pg_hba.conf lets it in over TLS only; ``cleartext``: the server asks for its
+    password in clear."""
 
     def make(
         name: str | None = None,
         password: str | None = None,
         *,
         tls_only: bool = False,
+        cleartext: bool = False,
         attributes: str = "LOGIN",
     ) -> DbUser:
         number = next(_names)
@@ -72,6 +83,8 @@ def make_user(pg: PgServer) -> Callable[..., DbUser]:
         pg.create_role(user.name, user.password, attributes=attributes)
         if tls_only:
             pg.sql(f"GRANT {TLS_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
+        if cleartext:
+            pg.sql(f"GRANT {CLEARTEXT_GROUP} TO {pg8000.native.identifier(user.name)}")
         return user
 
     return make

@@ -1,12 +1,18 @@
 """Logging in to PostgreSQL and changing passwords, with pg8000 (pure Python: one layer for both
 Lambda architectures). The driver is imported here, on first use, and nowhere else.
 
-TLS, from the secret's "ssl" key (see secret.TlsMode), as AWS's templates do:
+TLS, from the secret's "ssl" key (see secret.TlsMode):
 
-* absent: TLS with ``verify-full`` first; if TLS fails (the server has no TLS, the certificate does
-  not verify, or pg_hba.conf refuses TLS connections), again without TLS. Logged as a fallback.
 * ``true``: TLS only, ``verify-full``: the certificate must chain to a CA in the bundle and name
   the host. An IP address in "host" must appear in the certificate's subjectAltName.
+* absent: TLS with ``verify-full`` first. If the certificate does not verify, TLS *without*
+  verification (AWS's template falls back to plaintext here, and as the Lambda runtime's bundle
+  lacks the RDS CAs, that is where most RDS users would end up). If the server offers no TLS, or
+  pg_hba.conf has no entry for TLS, without TLS. Each fallback is logged, and on a fallback
+  connection the function refuses to answer a request for the password in clear (pg_hba.conf
+  method ``password``): whoever answers on an unverified connection may not be the server.
+  SCRAM-SHA-256 never reveals the password, and over TLS pg8000 binds it to the TLS channel
+  (SCRAM-SHA-256-PLUS), which a man in the middle cannot relay.
 * ``false``: never TLS.
 
 The CA bundle is the system's (the Lambda runtime's, which honours SSL_CERT_FILE) unless
@@ -44,6 +50,7 @@ from typing import Any, Literal
 from rotator.errors import ConfigurationError, RotationError
 from rotator.logs import StepLog
 from rotator.strategies.postgres.errors import (
+    CleartextPasswordRefusedError,
     DatabaseAuthenticationError,
     DatabaseOperationError,
     DatabasePrivilegeError,
@@ -69,7 +76,7 @@ _TOO_MANY_CONNECTIONS = "53300"
 SCRAM_ITERATIONS = 4096
 SCRAM_SALT_BYTES = 16
 
-TlsUsed = Literal["verify-full", "none"]
+TlsUsed = Literal["verify-full", "unverified", "none"]
 
 
 @dataclass
@@ -133,17 +140,36 @@ def login(secret: DbSecret, *, credentials: str, log: StepLog) -> Session:
         return _logged(_open(secret, context, credentials), log, credentials)
     try:
         return _logged(_open(secret, context, credentials), log, credentials)
-    except (DatabaseTlsError, _RefusedOverTls) as exc:
-        log.warning(
-            "database_tls_fallback",
-            credentials=credentials,
-            host=secret.host,
-            port=secret.port,
-            user=secret.username,
-            reason=exc.problem,
-        )
-        session = _open(secret, None, credentials)
-        return _logged(session, log, credentials, fallback=True)
+    except _CertificateNotVerifiedError as exc:
+        _log_fallback(log, secret, credentials, exc, to="unverified")
+        fallback: ssl.SSLContext | None = _unverified_context()
+    except (_ServerWithoutTlsError, _RefusedOverTlsError) as exc:
+        _log_fallback(log, secret, credentials, exc, to="none")
+        fallback = None
+    session = _open(secret, fallback, credentials, cleartext_allowed=False)
+    return _logged(session, log, credentials, fallback=True)
+
+
+def _log_fallback(
+    log: StepLog, secret: DbSecret, credentials: str, exc: RotationError, *, to: TlsUsed
+) -> None:
+    log.warning(
+        "database_tls_fallback",
+        credentials=credentials,
+        host=secret.host,
+        port=secret.port,
+        user=secret.username,
+        tls=to,
+        reason=exc.problem,
+    )
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """TLS that encrypts but does not check who answers (libpq's sslmode=require)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool = False) -> Session:
@@ -160,17 +186,55 @@ def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool 
     return session
 
 
-class _RefusedOverTls(DatabaseAuthenticationError):
+class _RefusedOverTlsError(DatabaseAuthenticationError):
     """pg_hba.conf has no entry for a TLS connection (hostnossl only): try mode falls back."""
 
 
-def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) -> Session:
+class _CertificateNotVerifiedError(DatabaseTlsError):
+    """The certificate does not chain to the bundle or name the host."""
+
+
+class _ServerWithoutTlsError(DatabaseTlsError):
+    """The server answered the TLS request with "no TLS here"."""
+
+
+class _CleartextRequestedError(Exception):
+    """The server asked for the password in clear on a connection that may not send it."""
+
+
+@functools.lru_cache(maxsize=1)
+def _no_cleartext_connection() -> Any:
+    """pg8000's Connection that refuses authentication request 3 (AuthenticationCleartextPassword).
+
+    https://www.postgresql.org/docs/15/protocol-message-formats.html
+    """
+    driver = _driver()
+
+    class NoCleartextConnection(driver.Connection):  # type: ignore[misc,name-defined]
+        def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: Any) -> None:
+            if data[:4] == b"\x00\x00\x00\x03":
+                raise _CleartextRequestedError
+            super().handle_AUTHENTICATION_REQUEST(data, context)
+
+    return NoCleartextConnection
+
+
+def _open(
+    secret: DbSecret,
+    context: ssl.SSLContext | None,
+    credentials: str,
+    *,
+    cleartext_allowed: bool = True,
+) -> Session:
     driver = _driver()
     target = f"{secret.host}:{secret.port}/{secret.dbname} as user {secret.username!r}"
     prefix = f"cannot log in to {target} with the {credentials} credentials"
-    tls: TlsUsed = "none" if context is None else "verify-full"
+    tls: TlsUsed = "none"
+    if context is not None:
+        tls = "verify-full" if context.verify_mode == ssl.CERT_REQUIRED else "unverified"
+    connection = driver.Connection if cleartext_allowed else _no_cleartext_connection()
     try:
-        conn = driver.Connection(
+        conn = connection(
             user=secret.username,
             password=secret.password,
             host=secret.host,
@@ -181,8 +245,14 @@ def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) ->
             timeout=CONNECT_TIMEOUT_S,
             application_name=APPLICATION_NAME,
         )
+    except _CleartextRequestedError:
+        raise CleartextPasswordRefusedError(
+            f"{prefix}: the server asked for the password in clear over a connection that is "
+            f"{'TLS without a verified certificate' if tls == 'unverified' else 'not TLS'}; "
+            "it was not sent"
+        ) from None
     except ssl.SSLCertVerificationError as exc:
-        raise DatabaseTlsError(
+        raise _CertificateNotVerifiedError(
             f"{prefix}: TLS certificate verification failed ({exc.verify_message})"
         ) from None
     except ssl.SSLError as exc:
@@ -192,7 +262,7 @@ def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) ->
     except driver.InterfaceError as exc:
         text = str(exc)
         if "refuses SSL" in text:
-            raise DatabaseTlsError(f"{prefix}: the server does not offer TLS") from None
+            raise _ServerWithoutTlsError(f"{prefix}: the server does not offer TLS") from None
         if "Can't create a connection" in text or "network error" in text:
             cause = exc.__cause__
             reason = f"{type(cause).__name__}: {cause}" if cause is not None else text
@@ -221,7 +291,7 @@ def _login_error(exc: Exception, prefix: str, *, tls: TlsUsed) -> RotationError:
     if code == _INVALID_AUTHORIZATION:
         # "no pg_hba.conf entry for ... SSL encryption" or "pg_hba.conf rejects connection".
         if tls != "none" and "pg_hba.conf" in message:
-            return _RefusedOverTls(f"{prefix}: {detail}")
+            return _RefusedOverTlsError(f"{prefix}: {detail}")
         return DatabaseAuthenticationError(
             f"{prefix}: the server refused the login: {detail}",
             remedy="Allow the login in pg_hba.conf (and the role's LOGIN attribute), or fix the "

@@ -53,6 +53,18 @@ class DatabaseTlsError(RotationError):
     )
 
 
+class CleartextPasswordRefusedError(RotationError):
+    """With "ssl" absent, the server asked for the password in clear on a connection whose
+    other end is not verified (plain TCP, or TLS whose certificate did not verify)."""
+
+    remedy = (
+        'Set "ssl": true and point PG_CA_BUNDLE at the CA bundle that signed the server\'s '
+        "certificate (for RDS the global bundle, which `scripts/build_layer.py postgres "
+        "--ca-bundle` puts in the layer), or use scram-sha-256 (or md5) instead of password in "
+        'pg_hba.conf; "ssl": false sends the password in clear on purpose'
+    )
+
+
 class DatabaseAuthenticationError(RotationError):
     remedy = (
         "None of the credentials the rotation may use logs in: set the user's password in the "

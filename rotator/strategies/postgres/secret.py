@@ -34,6 +34,12 @@ _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secr
 # - "verify-full": true or "true" (any case). TLS required, certificate and host name verified.
 # - "off":         false or "false" (any case). Never TLS.
 TlsMode = Literal["try", "verify-full", "off"]
+_STRICTNESS: dict[TlsMode, int] = {"off": 0, "try": 1, "verify-full": 2}
+
+
+def strictest(*modes: TlsMode) -> TlsMode:
+    """The strictest of these TLS modes: verify-full, then try, then off."""
+    return max(modes, key=_STRICTNESS.__getitem__)
 
 
 @dataclass(frozen=True, repr=False)

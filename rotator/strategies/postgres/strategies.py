@@ -36,6 +36,7 @@ from rotator.strategies.postgres.secret import (
     alternate_username,
     parse_master_secret,
     parse_secret,
+    strictest,
 )
 
 if TYPE_CHECKING:
@@ -114,8 +115,13 @@ class PostgresMultiUserStrategy(Strategy):
                 f"{current.host!r}: the master credentials are only sent to their own host",
                 remedy='Set "masterarn" to the administrator secret of this secret\'s database',
             )
-        # The master logs in to the rotated user's database, as in AWS's template.
-        master = dataclasses.replace(master, dbname=current.dbname)
+        # The master logs in to the rotated user's database, as in AWS's template, and never with
+        # less TLS than this secret asks for: "ssl": true here must not become a plaintext
+        # master login because the master secret has no "ssl" key (AWS's template follows only
+        # the master secret's).
+        master = dataclasses.replace(
+            master, dbname=current.dbname, tls=strictest(master.tls, current.tls)
+        )
         with database.session(master, credentials=f"master ({master_arn})", log=ctx.log) as admin:
             if database.role_exists(admin, pending.username):
                 database.set_password(admin, pending.username, pending.password)
