@@ -49,6 +49,12 @@ service = _rotator.service
 
 
 @pytest.fixture(scope="session")
+def aws_session() -> Any:
+    """The rotator tests' boto3 session (moto's dummy credentials, service models cached)."""
+    return _rotator._SESSION
+
+
+@pytest.fixture(scope="session")
 def pg() -> Iterator[PgServer]:
     try:
         server, base = start_server()
