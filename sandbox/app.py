@@ -98,7 +98,7 @@ def serve() -> None:
     )
     from werkzeug.serving import make_server  # noqa: PLC0415
 
-    from sandbox import iam, lambda_runner, secretsmanager  # noqa: PLC0415
+    from sandbox import iam, lambda_runner, rds, secretsmanager  # noqa: PLC0415
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
@@ -107,6 +107,7 @@ def serve() -> None:
     lambda_runner.install(runner)
     secretsmanager.install()
     iam.install()
+    rds.install()
 
     app = control_app(DomainDispatcherApplication(create_backend_app), runner)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)

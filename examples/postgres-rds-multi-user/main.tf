@@ -20,14 +20,17 @@ resource "aws_db_instance" "this" {
   instance_class    = var.instance_class
   allocated_storage = 20
   storage_encrypted = true
+  port              = var.db_port
   db_name           = var.db_name
   username          = var.master_username
 
   manage_master_user_password   = true
   master_user_secret_kms_key_id = var.master_kms_key_arn
 
-  db_subnet_group_name      = var.db_subnet_group_name
-  vpc_security_group_ids    = var.db_security_group_ids
+  db_subnet_group_name = var.db_subnet_group_name
+  # null, not [], when none are given: RDS then attaches the VPC's default security group, and an
+  # empty list would show as a change on every plan.
+  vpc_security_group_ids    = length(var.db_security_group_ids) > 0 ? var.db_security_group_ids : null
   publicly_accessible       = false
   skip_final_snapshot       = var.skip_final_snapshot
   final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.db_identifier}-final"

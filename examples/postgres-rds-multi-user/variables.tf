@@ -33,6 +33,13 @@ variable "instance_class" {
   nullable    = false
 }
 
+variable "db_port" {
+  description = "Port the DB instance listens on."
+  type        = number
+  default     = 5432
+  nullable    = false
+}
+
 variable "db_name" {
   description = "Database created in the instance, which the rotation logs in to."
   type        = string
@@ -60,7 +67,7 @@ variable "db_subnet_group_name" {
 }
 
 variable "db_security_group_ids" {
-  description = "Security groups of the instance; one must allow the function's security group on port 5432."
+  description = "Security groups of the instance; one must allow the function's security group on the database port. Empty: the VPC's default security group."
   type        = list(string)
   default     = []
   nullable    = false
