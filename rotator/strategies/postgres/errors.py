@@ -45,10 +45,10 @@ class DatabaseUnreachableError(RotationError):
 
 class DatabaseTlsError(RotationError):
     remedy = (
-        'The secret has "ssl": true, which requires TLS with a certificate that verifies '
-        "(verify-full). Point PG_CA_BUNDLE at the CA bundle that signed the server's certificate "
-        "(for RDS the global bundle, "
-        "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), "
+        'With "ssl": true, TLS is required with a certificate that verifies (verify-full); '
+        'with "ssl" absent, a server that offers TLS must complete the handshake. Point '
+        "PG_CA_BUNDLE at the CA bundle that signed the server's certificate (for RDS the global "
+        "bundle, https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), "
         'check the host name matches the certificate, or set "ssl": false to connect without TLS'
     )
 
