@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE))
 from pathload import load_module  # noqa: E402
 from pgserver import (  # noqa: E402
     CLEARTEXT_GROUP,
+    PLAIN_ONLY_GROUP,
     TLS_ONLY_GROUP,
     DbUser,
     PgServer,
@@ -74,7 +75,7 @@ def make_user(pg: PgServer) -> Callable[..., DbUser]:
     """``make_user(name=None, password=None, tls_only=False, cleartext=False)``: a LOGIN role.
 
     ``tls_only``: pg_hba.conf lets it in over TLS only; ``cleartext``: the server asks for its
-    password in clear."""
+    password in clear; ``plain_only``: pg_hba.conf refuses it over TLS."""
 
     def make(
         name: str | None = None,
@@ -82,6 +83,7 @@ def make_user(pg: PgServer) -> Callable[..., DbUser]:
         *,
         tls_only: bool = False,
         cleartext: bool = False,
+        plain_only: bool = False,
         attributes: str = "LOGIN",
     ) -> DbUser:
         number = next(_names)
@@ -91,6 +93,8 @@ def make_user(pg: PgServer) -> Callable[..., DbUser]:
             pg.sql(f"GRANT {TLS_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
         if cleartext:
             pg.sql(f"GRANT {CLEARTEXT_GROUP} TO {pg8000.native.identifier(user.name)}")
+        if plain_only:
+            pg.sql(f"GRANT {PLAIN_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
         return user
 
     return make

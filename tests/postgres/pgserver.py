@@ -4,6 +4,7 @@
 * TLS with a CA and a server certificate for ``localhost`` and ``127.0.0.1`` made by trustme.
 * pg_hba.conf: members of the group role ``tls_only`` may log in over TLS only (``hostssl``);
   members of ``cleartext_auth`` are asked for their password in clear (method ``password``);
+  members of ``plain_only`` may log in without TLS only (``hostssl ... reject``);
   everyone else over TLS or plain TCP (``host``), with scram-sha-256.
 * ``log_connections`` on, so a test can read from the server's log whether a login used TLS.
 
@@ -32,6 +33,7 @@ SUPERUSER = "postgres"
 SUPERUSER_PASSWORD = "superuser-pw-Éé'\\\"x"  # awkward on purpose: initdb's --pwfile takes it as is
 TLS_ONLY_GROUP = "tls_only"
 CLEARTEXT_GROUP = "cleartext_auth"
+PLAIN_ONLY_GROUP = "plain_only"
 BINARIES = ("initdb", "pg_ctl", "postgres")
 
 
@@ -152,6 +154,7 @@ class PgServer:
             f"hostssl all +{TLS_ONLY_GROUP} 127.0.0.1/32 scram-sha-256\n"
             f"hostnossl all +{TLS_ONLY_GROUP} 127.0.0.1/32 reject\n"
             f"host all +{CLEARTEXT_GROUP} 127.0.0.1/32 password\n"
+            f"hostssl all +{PLAIN_ONLY_GROUP} 127.0.0.1/32 reject\n"
             "host all all 127.0.0.1/32 scram-sha-256\n"
         )
 
@@ -288,4 +291,5 @@ def start_server() -> tuple[PgServer, Path]:
     server.start()
     server.sql(f"CREATE ROLE {TLS_ONLY_GROUP} NOLOGIN")
     server.sql(f"CREATE ROLE {CLEARTEXT_GROUP} NOLOGIN")
+    server.sql(f"CREATE ROLE {PLAIN_ONLY_GROUP} NOLOGIN")
     return server, base

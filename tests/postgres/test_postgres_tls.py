@@ -274,6 +274,30 @@ def test_ssl_absent_server_without_tls_still_never_gets_a_cleartext_password(
         service.rotate(arn)
 
 
+@pytest.mark.parametrize("verified", [True, False], ids=["ca-bundle", "no-ca-bundle"])
+def test_ssl_absent_user_refused_over_tls_by_pg_hba_falls_back_to_plain(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verified: bool,
+) -> None:
+    """pg_hba.conf has no TLS entry for this user, whether or not the certificate verified."""
+    if verified:
+        monkeypatch.setenv("PG_CA_BUNDLE", str(pg.ca_file))
+    user = make_user(plain_only=True)
+    arn = service.create(f"try-plain-only-{verified}", json.dumps(user.secret(pg)))
+    capsys.readouterr()
+
+    service.rotate(arn)
+
+    out = capsys.readouterr().out
+    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
 def test_ssl_true_server_without_tls_fails(
     pg: PgServer, service: Service, make_user: Callable[..., DbUser], ca_bundle: Path
 ) -> None:

@@ -142,11 +142,22 @@ def login(secret: DbSecret, *, credentials: str, log: StepLog) -> Session:
         return _logged(_open(secret, context, credentials), log, credentials)
     except _CertificateNotVerifiedError as exc:
         _log_fallback(log, secret, credentials, exc, to="unverified")
-        fallback: ssl.SSLContext | None = _unverified_context()
     except (_ServerWithoutTlsError, _RefusedOverTlsError) as exc:
-        _log_fallback(log, secret, credentials, exc, to="none")
-        fallback = None
-    session = _open(secret, fallback, credentials, cleartext_allowed=False)
+        return _plain_fallback(secret, credentials, log, exc)
+    try:
+        session = _open(secret, _unverified_context(), credentials, cleartext_allowed=False)
+    except _RefusedOverTlsError as exc:
+        # pg_hba.conf lets this user in without TLS only. Whoever answered may have forged that,
+        # but the plain connection refuses a cleartext request too, so it learns nothing more.
+        return _plain_fallback(secret, credentials, log, exc)
+    return _logged(session, log, credentials, fallback=True)
+
+
+def _plain_fallback(
+    secret: DbSecret, credentials: str, log: StepLog, exc: RotationError
+) -> Session:
+    _log_fallback(log, secret, credentials, exc, to="none")
+    session = _open(secret, None, credentials, cleartext_allowed=False)
     return _logged(session, log, credentials, fallback=True)
 
 
