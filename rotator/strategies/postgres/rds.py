@@ -5,9 +5,9 @@ With ``manage_master_user_password``, RDS keeps the master credentials in a secr
 ``aws:rds:primaryDBClusterArn`` with the database's ARN
 (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html). Tags whose key
 starts with ``aws:`` are reserved: "You can't edit or delete tag names or values with this prefix"
-(https://docs.aws.amazon.com/secretsmanager/latest/userguide/managing-secrets_tagging.html), so
-the database such a tag names is as trustworthy as a ``host`` key in the master secret itself.
-AWS's multi-user templates find the host the same way.
+(https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html), so the
+database such a tag names is as trustworthy as a ``host`` key in the master secret itself. AWS's
+multi-user templates find the host the same way.
 
 Calls: DescribeSecret on the master secret (its tags), then DescribeDBInstances or
 DescribeDBClusters with that ARN. The RDS client is created once per container, on first use,
