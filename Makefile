@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
+# Test processes side by side (pytest-xdist); the end-to-end suites mostly wait on Terraform.
+TEST_WORKERS ?= 3
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
 # Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
 MAKEFLAGS += --jobs=2
@@ -43,7 +45,7 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 	$(PY) -m ruff check --fix .
 
 test: lint ## Lint, then every test (unit, plan, end-to-end on the sandbox)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
 	$(PY) -m pytest tests/rotator

@@ -114,6 +114,11 @@ class SecretStore:
             },
         )
 
+    def tags(self, secret_id: str) -> dict[str, str]:
+        """The secret's tags (DescribeSecret), e.g. the ``aws:rds:`` tags of an RDS-managed one."""
+        response = self._call("DescribeSecret", "describe_secret", SecretId=secret_id)
+        return {str(t["Key"]): str(t.get("Value", "")) for t in response.get("Tags", [])}
+
     def get_version(
         self, secret_id: str, *, version_id: str | None = None, stage: str | None = None
     ) -> SecretVersion | None:

@@ -143,7 +143,7 @@ def serve() -> None:
     )
     from werkzeug.serving import make_server  # noqa: PLC0415
 
-    from sandbox import iam, lambda_runner, quotas, secretsmanager  # noqa: PLC0415
+    from sandbox import iam, lambda_runner, quotas, rds, secretsmanager  # noqa: PLC0415
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
@@ -153,6 +153,7 @@ def serve() -> None:
     secretsmanager.install()
     iam.install()
     quotas.install()
+    rds.install()
     cache_moto_lookups()
 
     app = control_app(DomainDispatcherApplication(create_backend_app), runner)

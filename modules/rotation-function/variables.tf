@@ -350,7 +350,8 @@ variable "master_secret_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.master_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(\\?{6})?$", arn))])
+    # "!": RDS names the master secrets it manages rds!db-<id> and rds!cluster-<id>.
+    condition     = alltrue([for arn in var.master_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(\\?{6})?$", arn))])
     error_message = "Each entry of master_secret_arns must be a secret ARN, or one ending in -?????? for the random suffix, for example \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/master-AbCdEf\"."
   }
 
@@ -375,5 +376,34 @@ variable "master_kms_key_arns" {
     # The key is granted for the master secrets only (kms:EncryptionContext:SecretARN).
     condition     = length(var.master_kms_key_arns) == 0 || length(var.master_secret_arns) > 0
     error_message = "master_kms_key_arns is set without master_secret_arns: list the master secrets those keys encrypt."
+  }
+}
+
+variable "rds_managed_master" {
+  description = "postgres-multi-user with RDS-managed master secrets (manage_master_user_password): the DB instances and Aurora clusters those secrets in master_secret_arns belong to. The function may then describe the master secrets (their aws:rds: tags) and call DescribeDBInstances or DescribeDBClusters on exactly these databases. null: every master secret names its own host."
+  type = object({
+    db_instance_arns = optional(list(string), [])
+    db_cluster_arns  = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.rds_managed_master == null || alltrue([for arn in try(var.rds_managed_master.db_instance_arns, []) : can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:[a-z][a-z0-9-]*$", arn))])
+    error_message = "Each entry of rds_managed_master.db_instance_arns must be a DB instance ARN, for example \"arn:aws:rds:eu-west-1:123456789012:db:orders\" (aws_db_instance.x.arn)."
+  }
+
+  validation {
+    condition     = var.rds_managed_master == null || alltrue([for arn in try(var.rds_managed_master.db_cluster_arns, []) : can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:[a-z][a-z0-9-]*$", arn))])
+    error_message = "Each entry of rds_managed_master.db_cluster_arns must be a DB cluster ARN, for example \"arn:aws:rds:eu-west-1:123456789012:cluster:orders\" (aws_rds_cluster.x.arn)."
+  }
+
+  validation {
+    condition     = var.rds_managed_master == null || (length(try(var.rds_managed_master.db_instance_arns, [])) + length(try(var.rds_managed_master.db_cluster_arns, []))) > 0
+    error_message = "rds_managed_master names no database: list the DB instance (db_instance_arns) or Aurora cluster (db_cluster_arns) each RDS-managed master secret belongs to, or set it to null."
+  }
+
+  validation {
+    condition     = var.rds_managed_master == null || length(var.master_secret_arns) > 0
+    error_message = "rds_managed_master is set without master_secret_arns: list the RDS-managed master secrets (aws_db_instance.x.master_user_secret[0].secret_arn)."
   }
 }

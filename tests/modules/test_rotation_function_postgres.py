@@ -100,6 +100,29 @@ def test_master_secret_is_readable_only_and_its_key_only_through_secrets_manager
     assert "DecryptMasterSecretsThroughSecretsManager" not in single
 
 
+def test_rds_managed_master_may_describe_its_secret_and_exactly_its_database(
+    plan: tfharness.PlanSummary,
+) -> None:
+    cluster = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:orders"
+    policy = statements(
+        plan.values["module.multi.aws_iam_role_policy.rds_managed_master[0]"]["policy"]
+    )
+    assert set(policy) == {"DescribeRdsManagedMasterSecrets", "DescribeMasterDbClusters"}
+    assert policy["DescribeRdsManagedMasterSecrets"].actions == {"secretsmanager:DescribeSecret"}
+    assert policy["DescribeRdsManagedMasterSecrets"].resources == {MASTER}
+    assert policy["DescribeMasterDbClusters"].actions == {"rds:DescribeDBClusters"}
+    assert policy["DescribeMasterDbClusters"].resources == {cluster}
+    assert not policy["DescribeMasterDbClusters"].conditions
+    # The main policy still never describes the master secret; without the input, no policy.
+    main = statements(plan.values["module.multi.aws_iam_role_policy.this"]["policy"])
+    assert all(
+        "secretsmanager:DescribeSecret" not in s.actions for n, s in main.items() if "Master" in n
+    )
+    assert not [
+        a for a in plan.values if "rds_managed_master" in a and not a.startswith("module.multi.")
+    ]
+
+
 def test_secret_rotation_passes_the_postgres_settings_to_its_function(
     plan: tfharness.PlanSummary,
 ) -> None:
@@ -139,6 +162,15 @@ def test_master_key_without_master_secret_fails_plan(setup_failure: tfharness.Pl
     )
 
 
+def test_rds_managed_master_without_master_secret_fails_plan(
+    setup_failure: tfharness.PlanFailure,
+) -> None:
+    setup_failure.assert_error(
+        r"rds_managed_master is set without master_secret_arns",
+        'module "rds_without_master_secret"',
+    )
+
+
 @pytest.fixture(scope="module")
 def input_failure(tf: tfharness.TerraformHarness) -> tfharness.PlanFailure:
     return tf.plan_failure(SUITE / "invalid_inputs")
@@ -150,12 +182,23 @@ def input_failure(tf: tfharness.TerraformHarness) -> tfharness.PlanFailure:
         ("relative_ca_bundle", r"database_ca_bundle must be an absolute path"),
         ("master_by_name", r"master_secret_arns must be a secret ARN"),
         ("master_key_alias", r"master_kms_key_arns must be a KMS key ARN"),
+        ("rds_instance_by_name", r"db_instance_arns must be a DB instance ARN"),
+        ("rds_without_database", r"rds_managed_master names no database"),
     ],
 )
 def test_malformed_inputs_fail_plan(
     input_failure: tfharness.PlanFailure, module: str, pattern: str
 ) -> None:
     input_failure.assert_error(pattern, f'module "{module}"')
+
+
+def test_rds_managed_master_secret_names_are_accepted(input_failure: tfharness.PlanFailure) -> None:
+    """RDS names its master secrets rds!db-<id>: "!" is not in the names users may choose."""
+    errors = input_failure.errors_in('module "rds_without_database"')
+    assert errors, "control: the module has an error of its own"
+    assert not [
+        e for e in errors if "master_secret_arns must be a secret ARN" in e.summary + e.detail
+    ]
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "postgres"
@@ -200,3 +243,36 @@ def test_example_grants_the_function_this_secret_only(example: tfharness.PlanSum
     } <= actions
     policy = statements(example.values["module.function.aws_iam_role_policy.this"]["policy"])
     assert set(policy) == {"WriteOwnLogs"}, "no master secret, no VPC by default"
+
+
+RDS_EXAMPLE = EXAMPLE.parent / "postgres-rds-multi-user"
+RDS_EXAMPLE_VARS = (
+    Path(__file__).parent / "examples" / "postgres-rds-multi-user" / "defaults.tfvars"
+)
+
+
+@pytest.fixture(scope="module")
+def rds_example(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(RDS_EXAMPLE, RDS_EXAMPLE_VARS)
+
+
+def test_rds_example_plans_in_one_apply_with_every_arn_unknown(
+    rds_example: tfharness.PlanSummary,
+) -> None:
+    """The database, its master secret's ARN and key are unknown at plan; the grants exist."""
+    values = rds_example.values
+    instance = values["aws_db_instance.this"]
+    assert instance["manage_master_user_password"] is True
+    assert instance["engine"] == "postgres"
+    function = values["module.function.aws_lambda_function.this"]
+    assert function["environment"][0]["variables"]["ROTATION_STRATEGY"] == "postgres-multi-user"
+    assert "module.function.aws_iam_role_policy.rds_managed_master[0]" in values
+    assert rds_example.counts["aws_iam_role_policy"] == 3, "main, rds-managed-master, the secret's"
+    calls = rds_example.raw["configuration"]["root_module"]["module_calls"]
+    expressions = calls["function"]["expressions"]
+    assert "aws_db_instance.this.arn" in expressions["rds_managed_master"]["references"]
+    assert "local.master_secret.secret_arn" in expressions["master_secret_arns"]["references"]
+    assert "local.master_secret.kms_key_id" in expressions["master_kms_key_arns"]["references"]
+    assert "initial-password-never-in-plan" not in json.dumps(rds_example.raw)
+    rotation = values["module.secret.aws_secretsmanager_secret_rotation.this"]
+    assert rotation["rotate_immediately"] is False

@@ -25,7 +25,15 @@ sys.path.insert(0, str(ROTATOR_TESTS))
 sys.path.insert(0, str(HERE))
 
 from pathload import load_module  # noqa: E402
-from pgserver import TLS_ONLY_GROUP, DbUser, PgServer, PostgresUnavailableError, start_server  # noqa: E402
+from pgserver import (  # noqa: E402
+    CLEARTEXT_GROUP,
+    PLAIN_ONLY_GROUP,
+    TLS_ONLY_GROUP,
+    DbUser,
+    PgServer,
+    PostgresUnavailableError,
+    start_server,
+)
 from rotator_harness import Service  # noqa: E402
 
 _rotator = load_module("rotator_conftest", ROTATOR_TESTS / "conftest.py")
@@ -39,6 +47,12 @@ sm = _rotator.sm
 rotator_client = _rotator.rotator_client
 function_arn = _rotator.function_arn
 service = _rotator.service
+
+
+@pytest.fixture(scope="session")
+def aws_session() -> Any:
+    """The rotator tests' boto3 session (moto's dummy credentials, service models cached)."""
+    return _rotator._SESSION
 
 
 @pytest.fixture(scope="session")
@@ -58,13 +72,18 @@ _names = itertools.count(1)
 
 @pytest.fixture
 def make_user(pg: PgServer) -> Callable[..., DbUser]:
-    """``make_user(name=None, password=None, tls_only=False)``: a LOGIN role in the server."""
+    """``make_user(name=None, password=None, tls_only=False, cleartext=False)``: a LOGIN role.
+
+    ``tls_only``: pg_hba.conf lets it in over TLS only; ``cleartext``: the server asks for its
+    password in clear; ``plain_only``: pg_hba.conf refuses it over TLS."""
 
     def make(
         name: str | None = None,
         password: str | None = None,
         *,
         tls_only: bool = False,
+        cleartext: bool = False,
+        plain_only: bool = False,
         attributes: str = "LOGIN",
     ) -> DbUser:
         number = next(_names)
@@ -72,6 +91,10 @@ def make_user(pg: PgServer) -> Callable[..., DbUser]:
         pg.create_role(user.name, user.password, attributes=attributes)
         if tls_only:
             pg.sql(f"GRANT {TLS_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
+        if cleartext:
+            pg.sql(f"GRANT {CLEARTEXT_GROUP} TO {pg8000.native.identifier(user.name)}")
+        if plain_only:
+            pg.sql(f"GRANT {PLAIN_ONLY_GROUP} TO {pg8000.native.identifier(user.name)}")
         return user
 
     return make

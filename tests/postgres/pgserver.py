@@ -3,7 +3,9 @@
 * scram-sha-256 everywhere; the superuser ``postgres`` has a password.
 * TLS with a CA and a server certificate for ``localhost`` and ``127.0.0.1`` made by trustme.
 * pg_hba.conf: members of the group role ``tls_only`` may log in over TLS only (``hostssl``);
-  everyone else over TLS or plain TCP (``host``).
+  members of ``cleartext_auth`` are asked for their password in clear (method ``password``);
+  members of ``plain_only`` may log in without TLS only (``hostssl ... reject``);
+  everyone else over TLS or plain TCP (``host``), with scram-sha-256.
 * ``log_connections`` on, so a test can read from the server's log whether a login used TLS.
 
 initdb and postgres refuse to run as root; as root the server runs as the ``postgres`` user.
@@ -30,6 +32,8 @@ import trustme
 SUPERUSER = "postgres"
 SUPERUSER_PASSWORD = "superuser-pw-Éé'\\\"x"  # awkward on purpose: initdb's --pwfile takes it as is
 TLS_ONLY_GROUP = "tls_only"
+CLEARTEXT_GROUP = "cleartext_auth"
+PLAIN_ONLY_GROUP = "plain_only"
 BINARIES = ("initdb", "pg_ctl", "postgres")
 
 
@@ -149,6 +153,8 @@ class PgServer:
             "# tests/postgres/pgserver.py: loopback only, scram everywhere\n"
             f"hostssl all +{TLS_ONLY_GROUP} 127.0.0.1/32 scram-sha-256\n"
             f"hostnossl all +{TLS_ONLY_GROUP} 127.0.0.1/32 reject\n"
+            f"host all +{CLEARTEXT_GROUP} 127.0.0.1/32 password\n"
+            f"hostssl all +{PLAIN_ONLY_GROUP} 127.0.0.1/32 reject\n"
             "host all all 127.0.0.1/32 scram-sha-256\n"
         )
 
@@ -233,6 +239,17 @@ class PgServer:
     def role_exists(self, name: str) -> bool:
         return bool(self.sql("SELECT 1 FROM pg_roles WHERE rolname = :n", n=name))
 
+    @contextlib.contextmanager
+    def without_tls(self) -> Iterator[None]:
+        """The server offers no TLS (``ssl = off``, reloaded) until the block ends."""
+        self.sql("ALTER SYSTEM SET ssl = off")
+        self.sql("SELECT pg_reload_conf()")
+        try:
+            yield
+        finally:
+            self.sql("ALTER SYSTEM RESET ssl")
+            self.sql("SELECT pg_reload_conf()")
+
     def log_size(self) -> int:
         return self.log_file.stat().st_size if self.log_file.exists() else 0
 
@@ -273,4 +290,6 @@ def start_server() -> tuple[PgServer, Path]:
     server.init()
     server.start()
     server.sql(f"CREATE ROLE {TLS_ONLY_GROUP} NOLOGIN")
+    server.sql(f"CREATE ROLE {CLEARTEXT_GROUP} NOLOGIN")
+    server.sql(f"CREATE ROLE {PLAIN_ONLY_GROUP} NOLOGIN")
     return server, base

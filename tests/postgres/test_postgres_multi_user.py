@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pg8000.native
@@ -221,3 +222,39 @@ def test_username_too_long_for_the_clone_fails_in_create_secret(
 
     with pytest.raises(UsernameTooLongError, match="63-byte limit"):
         service.rotate(arn)
+
+
+def test_master_login_is_never_less_strict_than_the_rotated_secrets_ssl(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    master: DbUser,
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The master secret says "ssl": false; this secret says true: the master uses verify-full."""
+    plain_master_arn = service.create("master-plain", json.dumps(master.secret(pg, ssl=False)))
+    user = make_user(tls_only=True)
+    arn = service.create(
+        "multi-tls", json.dumps(user.secret(pg, ssl=True, masterarn=plain_master_arn))
+    )
+    capsys.readouterr()
+    log_start = pg.log_size()
+
+    service.rotate(arn)
+
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
+    master_logins = [
+        e
+        for e in events
+        if e["message"] == "database_login" and e["credentials"].startswith("master")
+    ]
+    assert [(e["tls"], e["tls_fallback"]) for e in master_logins] == [("verify-full", False)]
+    authorized = [
+        line
+        for line in pg.log_since(log_start).splitlines()
+        if f"authorized: user={master.name} " in line
+    ]
+    assert authorized
+    assert all("SSL enabled" in line for line in authorized)

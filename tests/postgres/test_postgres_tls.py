@@ -1,6 +1,7 @@
 """TLS as the secret's "ssl" key says, observed from both ends: the rotator's log lines and the
 server's (log_connections: a TLS login reads "SSL enabled"; a handshake the client abandons
-because the certificate does not verify leaves "could not accept SSL connection")."""
+because the certificate does not verify leaves "could not accept SSL connection"). One test per
+row of the TLS table in rotator/strategies/postgres/README.md."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from rotator_harness import Service
 from rotator.errors import ConfigurationError
 from rotator.logs import StepLog
 from rotator.strategies.postgres import database
-from rotator.strategies.postgres.errors import DatabaseAuthenticationError, DatabaseTlsError
+from rotator.strategies.postgres.errors import CleartextPasswordRefusedError, DatabaseTlsError
 from rotator.strategies.postgres.secret import parse_secret
 
 pytestmark = pytest.mark.postgres
@@ -153,13 +154,18 @@ def test_ssl_false_connection_is_plain_in_pg_stat_ssl(
         assert rows == [[expected]], f"ssl={ssl}"
 
 
-def test_ssl_absent_tries_tls_and_falls_back_to_plain_when_it_does_not_verify(
+def _authorized(server_log: str, user: str) -> list[str]:
+    return [line for line in server_log.splitlines() if f"authorized: user={user} " in line]
+
+
+def test_ssl_absent_falls_back_to_unverified_tls_not_plain_when_it_does_not_verify(
     *,
     pg: PgServer,
     service: Service,
     make_user: Callable[..., DbUser],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """No PG_CA_BUNDLE: the certificate does not verify; the logins still use TLS."""
     user = make_user()
     arn = service.create("try-fallback", json.dumps(user.secret(pg)))
     capsys.readouterr()
@@ -168,10 +174,141 @@ def test_ssl_absent_tries_tls_and_falls_back_to_plain_when_it_does_not_verify(
     service.rotate(arn)
 
     out = capsys.readouterr().out
-    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
-    assert '"database_tls_fallback"' in out
-    assert "could not accept SSL connection" in pg.log_since(log_start), "TLS was tried"
+    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("unverified", True)}
+    fallbacks = [json.loads(line) for line in out.splitlines() if "database_tls_fallback" in line]
+    assert fallbacks
+    assert all("certificate verification failed" in e["reason"] for e in fallbacks)
+    server_log = pg.log_since(log_start)
+    assert "could not accept SSL connection" in server_log, "verify-full was tried first"
+    authorized = _authorized(server_log, user.name)
+    assert authorized
+    assert all("SSL enabled" in line for line in authorized), "no login without TLS"
     assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_absent_tls_only_user_rotates_over_unverified_tls(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    """pg_hba.conf allows this user over TLS only: the fallback is TLS, so it works."""
+    user = make_user(tls_only=True)
+    arn = service.create("try-tls-only", json.dumps(user.secret(pg)))
+
+    service.rotate(arn)
+
+    assert pg.can_login(user.name, _json(service, arn)["password"], tls=True)
+
+
+def test_ssl_absent_refuses_a_cleartext_password_request_over_unverified_tls(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    user = make_user(cleartext=True)
+    original = user.secret(pg)
+    arn = service.create("try-cleartext", json.dumps(original))
+    log_start = pg.log_size()
+
+    with pytest.raises(CleartextPasswordRefusedError) as raised:
+        service.rotate(arn)
+
+    message = str(raised.value)
+    assert "asked for the password in clear" in message
+    assert "TLS without a verified certificate" in message
+    assert "PG_CA_BUNDLE" in message
+    assert _json(service, arn) == original
+    assert not _authorized(pg.log_since(log_start), user.name), "no login succeeded"
+
+
+def test_cleartext_password_request_is_answered_over_verified_tls(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser], ca_bundle: Path
+) -> None:
+    """Control for the test above: with a verified server the same user rotates."""
+    user = make_user(cleartext=True)
+    arn = service.create("try-cleartext-verified", json.dumps(user.secret(pg)))
+
+    service.rotate(arn)
+
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_false_answers_a_cleartext_password_request(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    """ "ssl": false says plaintext on purpose: the password method works as configured."""
+    user = make_user(cleartext=True)
+    arn = service.create("plain-cleartext", json.dumps(user.secret(pg, ssl=False)))
+
+    service.rotate(arn)
+
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_absent_server_without_tls_is_used_without_it_and_logged(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user()
+    arn = service.create("try-no-tls", json.dumps(user.secret(pg)))
+    capsys.readouterr()
+
+    with pg.without_tls():
+        service.rotate(arn)
+
+    out = capsys.readouterr().out
+    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
+    fallbacks = [json.loads(line) for line in out.splitlines() if "database_tls_fallback" in line]
+    assert fallbacks
+    assert all("does not offer TLS" in e["reason"] for e in fallbacks)
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_absent_server_without_tls_still_never_gets_a_cleartext_password(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    user = make_user(cleartext=True)
+    arn = service.create("try-no-tls-cleartext", json.dumps(user.secret(pg)))
+
+    with pg.without_tls(), pytest.raises(CleartextPasswordRefusedError, match="not TLS"):
+        service.rotate(arn)
+
+
+@pytest.mark.parametrize("verified", [True, False], ids=["ca-bundle", "no-ca-bundle"])
+def test_ssl_absent_user_refused_over_tls_by_pg_hba_falls_back_to_plain(
+    *,
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verified: bool,
+) -> None:
+    """pg_hba.conf has no TLS entry for this user, whether or not the certificate verified."""
+    if verified:
+        monkeypatch.setenv("PG_CA_BUNDLE", str(pg.ca_file))
+    user = make_user(plain_only=True)
+    arn = service.create(f"try-plain-only-{verified}", json.dumps(user.secret(pg)))
+    capsys.readouterr()
+
+    service.rotate(arn)
+
+    out = capsys.readouterr().out
+    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
+    assert pg.can_login(user.name, _json(service, arn)["password"])
+
+
+def test_ssl_true_server_without_tls_fails(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser], ca_bundle: Path
+) -> None:
+    user = make_user()
+    original = user.secret(pg, ssl=True)
+    arn = service.create("tls-no-tls", json.dumps(original))
+
+    with pg.without_tls(), pytest.raises(DatabaseTlsError, match="does not offer TLS"):
+        service.rotate(arn)
+
+    assert _json(service, arn) == original
 
 
 def test_ssl_absent_uses_tls_when_it_verifies(
@@ -190,17 +327,6 @@ def test_ssl_absent_uses_tls_when_it_verifies(
 
     logins = _logins(capsys.readouterr().out)
     assert {(e["tls"], e["tls_fallback"]) for e in logins} == {("verify-full", False)}
-
-
-def test_ssl_absent_tls_only_user_cannot_fall_back_to_plain(
-    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
-) -> None:
-    """Falling back is only ever to what the server allows: pg_hba.conf refuses plain here."""
-    user = make_user(tls_only=True)
-    arn = service.create("try-refused", json.dumps(user.secret(pg)))
-
-    with pytest.raises(DatabaseAuthenticationError, match=r"pg_hba\.conf rejects"):
-        service.rotate(arn)
 
 
 def test_unreadable_pg_ca_bundle_is_a_configuration_error(

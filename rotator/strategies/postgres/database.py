@@ -1,12 +1,18 @@
 """Logging in to PostgreSQL and changing passwords, with pg8000 (pure Python: one layer for both
 Lambda architectures). The driver is imported here, on first use, and nowhere else.
 
-TLS, from the secret's "ssl" key (see secret.TlsMode), as AWS's templates do:
+TLS, from the secret's "ssl" key (see secret.TlsMode):
 
-* absent: TLS with ``verify-full`` first; if TLS fails (the server has no TLS, the certificate does
-  not verify, or pg_hba.conf refuses TLS connections), again without TLS. Logged as a fallback.
 * ``true``: TLS only, ``verify-full``: the certificate must chain to a CA in the bundle and name
   the host. An IP address in "host" must appear in the certificate's subjectAltName.
+* absent: TLS with ``verify-full`` first. If the certificate does not verify, TLS *without*
+  verification (AWS's template falls back to plaintext here, and as the Lambda runtime's bundle
+  lacks the RDS CAs, that is where most RDS users would end up). If the server offers no TLS, or
+  pg_hba.conf has no entry for TLS, without TLS. Each fallback is logged, and on a fallback
+  connection the function refuses to answer a request for the password in clear (pg_hba.conf
+  method ``password``): whoever answers on an unverified connection may not be the server.
+  SCRAM-SHA-256 never reveals the password, and over TLS pg8000 binds it to the TLS channel
+  (SCRAM-SHA-256-PLUS), which a man in the middle cannot relay.
 * ``false``: never TLS.
 
 The CA bundle is the system's (the Lambda runtime's, which honours SSL_CERT_FILE) unless
@@ -15,22 +21,25 @@ https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
 
 Connections time out after 5 s (connect, TLS handshake and every read), like AWS's templates.
 
-Passwords in SQL. ``ALTER ROLE ... PASSWORD`` and ``CREATE ROLE ... PASSWORD`` are utility
-statements: PostgreSQL's grammar takes a string constant there, not a parameter, so
-``ALTER ROLE x PASSWORD $1`` is a syntax error with a server-side bound parameter (pg8000 binds
-on the server; AWS's templates use PyGreSQL/psycopg, which interpolate on the client). So the
-server quotes both parts first, with the value sent as a bound parameter:
-``SELECT quote_ident($1), quote_literal($2)``, and the statement is composed from what the server
-returned and sent with the simple-query protocol (no client-side parsing of the text). The
-server's own quoting is right whatever ``standard_conforming_strings`` says, for quotes,
-backslashes and any UTF-8 character. As with every client that sets a password this way, the
-statement text holds the password: do not log statements of this role (``log_statement``).
+Passwords in SQL: never in clear. ``ALTER ROLE ... PASSWORD`` and ``CREATE ROLE ... PASSWORD``
+are utility statements whose grammar takes a string constant, not a parameter, so whatever goes
+there is in the statement text, and so in the server's log (``log_statement``,
+``log_min_error_statement``), ``pg_stat_activity`` and ``pg_stat_statements``. The function sends
+a SCRAM-SHA-256 verifier computed here instead, as ``psql``'s ``\\password`` and libpq's
+``PQencryptPasswordConn`` do: "If the presented password string is already in MD5-encrypted or
+SCRAM-encrypted format, then it is stored as-is regardless of password_encryption"
+(https://www.postgresql.org/docs/15/sql-createrole.html). The verifier is base64 and ``$:``,
+so it needs no escaping, and names are quoted here the way the server's ``quote_ident`` quotes
+them (always in double quotes): no round trip, nothing sent but the one statement.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
+import hmac
 import os
 import ssl
 from collections.abc import Iterator
@@ -41,6 +50,7 @@ from typing import Any, Literal
 from rotator.errors import ConfigurationError, RotationError
 from rotator.logs import StepLog
 from rotator.strategies.postgres.errors import (
+    CleartextPasswordRefusedError,
     DatabaseAuthenticationError,
     DatabaseOperationError,
     DatabasePrivilegeError,
@@ -62,7 +72,11 @@ _UNKNOWN_DATABASE = "3D000"
 _CANNOT_CONNECT_NOW = "57P03"
 _TOO_MANY_CONNECTIONS = "53300"
 
-TlsUsed = Literal["verify-full", "none"]
+# PostgreSQL's defaults: scram_iterations, SCRAM_DEFAULT_SALT_LEN (common/scram-common.h).
+SCRAM_ITERATIONS = 4096
+SCRAM_SALT_BYTES = 16
+
+TlsUsed = Literal["verify-full", "unverified", "none"]
 
 
 @dataclass
@@ -126,17 +140,47 @@ def login(secret: DbSecret, *, credentials: str, log: StepLog) -> Session:
         return _logged(_open(secret, context, credentials), log, credentials)
     try:
         return _logged(_open(secret, context, credentials), log, credentials)
-    except (DatabaseTlsError, _RefusedOverTls) as exc:
-        log.warning(
-            "database_tls_fallback",
-            credentials=credentials,
-            host=secret.host,
-            port=secret.port,
-            user=secret.username,
-            reason=exc.problem,
-        )
-        session = _open(secret, None, credentials)
-        return _logged(session, log, credentials, fallback=True)
+    except _CertificateNotVerifiedError as exc:
+        _log_fallback(log, secret, credentials, exc, to="unverified")
+    except (_ServerWithoutTlsError, _RefusedOverTlsError) as exc:
+        return _plain_fallback(secret, credentials, log, exc)
+    try:
+        session = _open(secret, _unverified_context(), credentials, cleartext_allowed=False)
+    except _RefusedOverTlsError as exc:
+        # pg_hba.conf lets this user in without TLS only. Whoever answered may have forged that,
+        # but the plain connection refuses a cleartext request too, so it learns nothing more.
+        return _plain_fallback(secret, credentials, log, exc)
+    return _logged(session, log, credentials, fallback=True)
+
+
+def _plain_fallback(
+    secret: DbSecret, credentials: str, log: StepLog, exc: RotationError
+) -> Session:
+    _log_fallback(log, secret, credentials, exc, to="none")
+    session = _open(secret, None, credentials, cleartext_allowed=False)
+    return _logged(session, log, credentials, fallback=True)
+
+
+def _log_fallback(
+    log: StepLog, secret: DbSecret, credentials: str, exc: RotationError, *, to: TlsUsed
+) -> None:
+    log.warning(
+        "database_tls_fallback",
+        credentials=credentials,
+        host=secret.host,
+        port=secret.port,
+        user=secret.username,
+        tls=to,
+        reason=exc.problem,
+    )
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """TLS that encrypts but does not check who answers (libpq's sslmode=require)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool = False) -> Session:
@@ -153,17 +197,55 @@ def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool 
     return session
 
 
-class _RefusedOverTls(DatabaseAuthenticationError):
+class _RefusedOverTlsError(DatabaseAuthenticationError):
     """pg_hba.conf has no entry for a TLS connection (hostnossl only): try mode falls back."""
 
 
-def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) -> Session:
+class _CertificateNotVerifiedError(DatabaseTlsError):
+    """The certificate does not chain to the bundle or name the host."""
+
+
+class _ServerWithoutTlsError(DatabaseTlsError):
+    """The server answered the TLS request with "no TLS here"."""
+
+
+class _CleartextRequestedError(Exception):
+    """The server asked for the password in clear on a connection that may not send it."""
+
+
+@functools.lru_cache(maxsize=1)
+def _no_cleartext_connection() -> Any:
+    """pg8000's Connection that refuses authentication request 3 (AuthenticationCleartextPassword).
+
+    https://www.postgresql.org/docs/15/protocol-message-formats.html
+    """
+    driver = _driver()
+
+    class NoCleartextConnection(driver.Connection):  # type: ignore[misc,name-defined]
+        def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: Any) -> None:
+            if data[:4] == b"\x00\x00\x00\x03":
+                raise _CleartextRequestedError
+            super().handle_AUTHENTICATION_REQUEST(data, context)
+
+    return NoCleartextConnection
+
+
+def _open(
+    secret: DbSecret,
+    context: ssl.SSLContext | None,
+    credentials: str,
+    *,
+    cleartext_allowed: bool = True,
+) -> Session:
     driver = _driver()
     target = f"{secret.host}:{secret.port}/{secret.dbname} as user {secret.username!r}"
     prefix = f"cannot log in to {target} with the {credentials} credentials"
-    tls: TlsUsed = "none" if context is None else "verify-full"
+    tls: TlsUsed = "none"
+    if context is not None:
+        tls = "verify-full" if context.verify_mode == ssl.CERT_REQUIRED else "unverified"
+    connection = driver.Connection if cleartext_allowed else _no_cleartext_connection()
     try:
-        conn = driver.Connection(
+        conn = connection(
             user=secret.username,
             password=secret.password,
             host=secret.host,
@@ -174,8 +256,14 @@ def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) ->
             timeout=CONNECT_TIMEOUT_S,
             application_name=APPLICATION_NAME,
         )
+    except _CleartextRequestedError:
+        raise CleartextPasswordRefusedError(
+            f"{prefix}: the server asked for the password in clear over a connection that is "
+            f"{'TLS without a verified certificate' if tls == 'unverified' else 'not TLS'}; "
+            "it was not sent"
+        ) from None
     except ssl.SSLCertVerificationError as exc:
-        raise DatabaseTlsError(
+        raise _CertificateNotVerifiedError(
             f"{prefix}: TLS certificate verification failed ({exc.verify_message})"
         ) from None
     except ssl.SSLError as exc:
@@ -185,7 +273,7 @@ def _open(secret: DbSecret, context: ssl.SSLContext | None, credentials: str) ->
     except driver.InterfaceError as exc:
         text = str(exc)
         if "refuses SSL" in text:
-            raise DatabaseTlsError(f"{prefix}: the server does not offer TLS") from None
+            raise _ServerWithoutTlsError(f"{prefix}: the server does not offer TLS") from None
         if "Can't create a connection" in text or "network error" in text:
             cause = exc.__cause__
             reason = f"{type(cause).__name__}: {cause}" if cause is not None else text
@@ -214,7 +302,7 @@ def _login_error(exc: Exception, prefix: str, *, tls: TlsUsed) -> RotationError:
     if code == _INVALID_AUTHORIZATION:
         # "no pg_hba.conf entry for ... SSL encryption" or "pg_hba.conf rejects connection".
         if tls != "none" and "pg_hba.conf" in message:
-            return _RefusedOverTls(f"{prefix}: {detail}")
+            return _RefusedOverTlsError(f"{prefix}: {detail}")
         return DatabaseAuthenticationError(
             f"{prefix}: the server refused the login: {detail}",
             remedy="Allow the login in pg_hba.conf (and the role's LOGIN attribute), or fix the "
@@ -252,7 +340,7 @@ def run(session: Session, sql: str, *, action: str, **params: Any) -> list[list[
 
 
 def _run_with_password(session: Session, sql: str, *, action: str) -> None:
-    """A statement whose text holds a password: errors carry the SQLSTATE only, never the text."""
+    """A statement whose text holds a password verifier: errors carry the SQLSTATE only."""
     driver = _driver()
     try:
         session.conn.run(sql)
@@ -278,14 +366,51 @@ def _network_error(session: Session, action: str, exc: BaseException) -> Rotatio
     )
 
 
-def quote_ident(session: Session, name: str) -> str:
-    rows = run(session, "SELECT quote_ident(CAST(:v AS text))", action="quote a name", v=name)
-    return str(rows[0][0])
+def quote_ident(name: str) -> str:
+    """A name as a quoted SQL identifier: in double quotes, with each ``"`` doubled.
+
+    Always quoted, so case and any character are kept as they are (the server's ``quote_ident``
+    leaves some names bare; both mean the same role).
+    https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+    """
+    if "\x00" in name:
+        # The secret's parser refuses NUL already; a name with one cannot exist in PostgreSQL.
+        raise ValueError("a PostgreSQL name cannot contain NUL")
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _quote_literal(session: Session, value: str) -> str:
-    rows = run(session, "SELECT quote_literal(CAST(:v AS text))", action="quote a value", v=value)
-    return str(rows[0][0])
+def scram_verifier(
+    password: str, *, salt: bytes | None = None, iterations: int = SCRAM_ITERATIONS
+) -> str:
+    """``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`` for this password.
+
+    As PostgreSQL computes it (RFC 5802, RFC 7677; src/common/scram-common.c): the password is
+    normalised with SASLprep, or used as is when SASLprep refuses it, as the server does; a random
+    16-byte salt; PBKDF2-HMAC-SHA-256 with 4096 iterations, the server's default
+    (``scram_iterations``). https://www.postgresql.org/docs/15/auth-password.html
+    """
+    from scramp.core import ScramException  # noqa: PLC0415  in the layer with pg8000
+    from scramp.utils import saslprep  # noqa: PLC0415
+
+    try:
+        prepared = saslprep(password)
+    except ScramException:
+        prepared = password
+    salt = os.urandom(SCRAM_SALT_BYTES) if salt is None else salt
+    salted = hashlib.pbkdf2_hmac("sha256", prepared.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = base64.b64encode
+    return (
+        f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}$"
+        f"{b64(stored_key).decode()}:{b64(server_key).decode()}"
+    )
+
+
+def _password_literal(password: str) -> str:
+    """The verifier as a SQL string constant: base64, digits and ``$:`` need no escaping."""
+    return f"'{scram_verifier(password)}'"
 
 
 def role_exists(session: Session, name: str) -> bool:
@@ -296,9 +421,9 @@ def role_exists(session: Session, name: str) -> bool:
 
 
 def set_password(session: Session, username: str, password: str) -> None:
-    """ALTER ROLE <username> WITH PASSWORD <password>, both quoted by the server."""
-    role = quote_ident(session, username)
-    literal = _quote_literal(session, password)
+    """ALTER ROLE <username> WITH PASSWORD <the password's SCRAM verifier>."""
+    role = quote_ident(username)
+    literal = _password_literal(password)
     _run_with_password(
         session,
         f"ALTER ROLE {role} WITH PASSWORD {literal}",
@@ -312,9 +437,9 @@ def create_login_role(session: Session, username: str, password: str, member_of:
     In one transaction: a role created without its grant would, on a retry, only get a new
     password (the role exists), and so would never get the privileges it is cloned for.
     """
-    role = quote_ident(session, username)
-    parent = quote_ident(session, member_of)
-    literal = _quote_literal(session, password)
+    role = quote_ident(username)
+    parent = quote_ident(member_of)
+    literal = _password_literal(password)
     run(session, "BEGIN", action="begin a transaction")
     try:
         _run_with_password(

@@ -45,11 +45,23 @@ class DatabaseUnreachableError(RotationError):
 
 class DatabaseTlsError(RotationError):
     remedy = (
-        'The secret has "ssl": true, which requires TLS with a certificate that verifies '
-        "(verify-full). Point PG_CA_BUNDLE at the CA bundle that signed the server's certificate "
-        "(for RDS the global bundle, "
-        "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), "
+        'With "ssl": true, TLS is required with a certificate that verifies (verify-full); '
+        'with "ssl" absent, a server that offers TLS must complete the handshake. Point '
+        "PG_CA_BUNDLE at the CA bundle that signed the server's certificate (for RDS the global "
+        "bundle, https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), "
         'check the host name matches the certificate, or set "ssl": false to connect without TLS'
+    )
+
+
+class CleartextPasswordRefusedError(RotationError):
+    """With "ssl" absent, the server asked for the password in clear on a connection whose
+    other end is not verified (plain TCP, or TLS whose certificate did not verify)."""
+
+    remedy = (
+        'Set "ssl": true and point PG_CA_BUNDLE at the CA bundle that signed the server\'s '
+        "certificate (for RDS the global bundle, which `scripts/build_layer.py postgres "
+        "--ca-bundle` puts in the layer), or use scram-sha-256 (or md5) instead of password in "
+        'pg_hba.conf; "ssl": false sends the password in clear on purpose'
     )
 
 

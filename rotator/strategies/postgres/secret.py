@@ -34,6 +34,12 @@ _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secr
 # - "verify-full": true or "true" (any case). TLS required, certificate and host name verified.
 # - "off":         false or "false" (any case). Never TLS.
 TlsMode = Literal["try", "verify-full", "off"]
+_STRICTNESS: dict[TlsMode, int] = {"off": 0, "try": 1, "verify-full": 2}
+
+
+def strictest(*modes: TlsMode) -> TlsMode:
+    """The strictest of these TLS modes: verify-full, then try, then off."""
+    return max(modes, key=_STRICTNESS.__getitem__)
 
 
 @dataclass(frozen=True, repr=False)
@@ -70,6 +76,12 @@ class DbSecret:
 
 def parse_secret(value: str, *, label: str, needs_masterarn: bool = False) -> DbSecret:
     """Read and check a PostgreSQL secret. ``label`` names it in errors ("AWSCURRENT", ...)."""
+    return _from_dict(
+        _json_object(value, label=label), label=label, needs_masterarn=needs_masterarn
+    )
+
+
+def _json_object(value: str, *, label: str) -> dict[str, Any]:
     try:
         obj = json.loads(value)
     except (ValueError, RecursionError):
@@ -77,17 +89,40 @@ def parse_secret(value: str, *, label: str, needs_masterarn: bool = False) -> Db
         raise DatabaseSecretInvalidError(f"{label} is not a JSON object") from None
     if not isinstance(obj, dict):
         raise DatabaseSecretInvalidError(f"{label} is JSON but not an object")
-    return _from_dict(obj, label=label, needs_masterarn=needs_masterarn)
+    return obj
 
 
-def parse_master_secret(value: str, *, arn: str) -> DbSecret:
-    """The administrator secret named by ``masterarn``. It must name its own host.
+@dataclass(frozen=True, repr=False)
+class MasterLogin:
+    """The credentials of an RDS-managed master secret, which holds nothing else."""
 
-    AWS's template looks up an RDS-managed master secret's host (which holds only username and
-    password) with the RDS API; this function does not, and requires "host", because the master
-    password must only ever be sent to the host the master secret itself names.
+    username: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"MasterLogin(user={self.username!r})"
+
+
+def parse_master_secret(value: str, *, arn: str) -> DbSecret | MasterLogin:
+    """The administrator secret named by ``masterarn``.
+
+    With "host": a secret of the same shape as the rotated one, for its own host. Without:
+    an RDS-managed master secret (only "username" and "password"), whose database the caller
+    finds through the secret's ``aws:rds:`` tags and the RDS API (rds.py).
     """
-    return parse_secret(value, label=f"the master secret {arn}")
+    label = f"the master secret {arn}"
+    obj = _json_object(value, label=label)
+    if "host" in obj:
+        return _from_dict(obj, label=label, needs_masterarn=False)
+    problems: list[str] = []
+    username = _required_text(obj, "username", problems)
+    password = _required_text(obj, "password", problems, echo=False)
+    if problems:
+        raise DatabaseSecretInvalidError(
+            f'{label} has no "host" and is not an RDS-managed master secret either: '
+            f"{'; '.join(problems)}"
+        )
+    return MasterLogin(username=username, password=password)
 
 
 def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> DbSecret:

@@ -25,7 +25,7 @@ import dataclasses
 from typing import TYPE_CHECKING, ClassVar
 
 from rotator.strategies.base import Strategy
-from rotator.strategies.postgres import database
+from rotator.strategies.postgres import database, rds
 from rotator.strategies.postgres.errors import (
     DatabaseAuthenticationError,
     DatabaseSecretInvalidError,
@@ -33,9 +33,11 @@ from rotator.strategies.postgres.errors import (
 )
 from rotator.strategies.postgres.secret import (
     DbSecret,
+    MasterLogin,
     alternate_username,
     parse_master_secret,
     parse_secret,
+    strictest,
 )
 
 if TYPE_CHECKING:
@@ -107,15 +109,7 @@ class PostgresMultiUserStrategy(Strategy):
         with database.session(current, credentials="AWSCURRENT", log=ctx.log):
             pass
         master_arn = str(current.masterarn)
-        master = parse_master_secret(ctx.other_secret(master_arn).value, arn=master_arn)
-        if master.host != current.host:
-            raise PendingCredentialsMismatchError(
-                f"the master secret {master_arn} is for host {master.host!r}, this secret for "
-                f"{current.host!r}: the master credentials are only sent to their own host",
-                remedy='Set "masterarn" to the administrator secret of this secret\'s database',
-            )
-        # The master logs in to the rotated user's database, as in AWS's template.
-        master = dataclasses.replace(master, dbname=current.dbname)
+        master = _master(ctx, master_arn, current)
         with database.session(master, credentials=f"master ({master_arn})", log=ctx.log) as admin:
             if database.role_exists(admin, pending.username):
                 database.set_password(admin, pending.username, pending.password)
@@ -133,6 +127,62 @@ class PostgresMultiUserStrategy(Strategy):
 
     def test_secret(self, ctx: StepContext) -> None:
         _test_pending(ctx, needs_masterarn=self.needs_masterarn)
+
+
+def _master(ctx: StepContext, master_arn: str, current: DbSecret) -> DbSecret:
+    """The master's login, for the rotated secret's database, never for another host.
+
+    A master secret with "host" must name this secret's host. An RDS-managed one (no "host") must
+    belong to the RDS database this secret's host is an endpoint of: the DB instance's endpoint,
+    or the DB cluster's writer or reader endpoint; the master then logs in to the writer.
+    """
+    parsed = parse_master_secret(ctx.other_secret(master_arn).value, arn=master_arn)
+    remedy = 'Set "masterarn" to the administrator secret of this secret\'s database'
+    if isinstance(parsed, MasterLogin):
+        tags = ctx.store.tags(master_arn)
+        db = rds.database_of(tags, secret_arn=master_arn)
+        if db is None:
+            raise DatabaseSecretInvalidError(
+                f'the master secret {master_arn} has no "host" and no {rds.INSTANCE_TAG} or '
+                f"{rds.CLUSTER_TAG} tag, so nothing says which database it is for",
+                remedy='Add "host" (and "port", "engine") to the master secret, or set '
+                '"masterarn" to the secret RDS manages for the database (manage_master_user_'
+                "password)",
+            )
+        if not db.accepts(current.host):
+            raise PendingCredentialsMismatchError(
+                f"the master secret {master_arn} belongs to RDS {db.kind} {db.arn}, whose "
+                f"endpoints are {', '.join(db.accepted_hosts)}; this secret is for host "
+                f"{current.host!r}: the master credentials are only sent to their own database",
+                remedy=f'{remedy}, or set "host" to the {db.kind}\'s endpoint',
+            )
+        ctx.log.info("database_master_from_rds", rds_arn=db.arn, host=db.writer_host)
+        master = DbSecret(
+            engine=db.engine or current.engine,
+            host=db.writer_host,
+            port=db.port,
+            username=parsed.username,
+            password=parsed.password,
+            dbname=current.dbname,
+            tls="try",
+            masterarn=None,
+            raw={},
+        )
+    else:
+        master = parsed
+        if master.host != current.host:
+            raise PendingCredentialsMismatchError(
+                f"the master secret {master_arn} is for host {master.host!r}, this secret for "
+                f"{current.host!r}: the master credentials are only sent to their own host",
+                remedy=remedy,
+            )
+    # The master logs in to the rotated user's database, as in AWS's template, and never with
+    # less TLS than this secret asks for: "ssl": true here must not become a plaintext master
+    # login because the master secret says false or nothing (AWS's template follows only the
+    # master secret's).
+    return dataclasses.replace(
+        master, dbname=current.dbname, tls=strictest(master.tls, current.tls)
+    )
 
 
 def _check_target(pending: DbSecret, other: DbSecret, *, expected_user: str, against: str) -> None:

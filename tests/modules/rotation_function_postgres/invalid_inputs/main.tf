@@ -24,3 +24,19 @@ module "master_key_alias" {
   master_secret_arns  = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/master-AbCdEf"]
   master_kms_key_arns = ["alias/orders"]
 }
+
+module "rds_instance_by_name" {
+  source = "../../../../modules/rotation-function"
+
+  name               = "rds-instance-by-name"
+  master_secret_arns = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf"]
+  rds_managed_master = { db_instance_arns = ["orders"] }
+}
+
+module "rds_without_database" {
+  source = "../../../../modules/rotation-function"
+
+  name               = "rds-without-database"
+  master_secret_arns = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf"]
+  rds_managed_master = {}
+}

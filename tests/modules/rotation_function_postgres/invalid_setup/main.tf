@@ -25,3 +25,10 @@ module "key_without_master" {
   name                = "key-without-master"
   master_kms_key_arns = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
 }
+
+module "rds_without_master_secret" {
+  source = "../../../../modules/rotation-function"
+
+  name               = "rds-without-master-secret"
+  rds_managed_master = { db_cluster_arns = ["arn:aws:rds:us-east-1:123456789012:cluster:orders"] }
+}
