@@ -142,7 +142,9 @@ class SecretStore:
             value=response["SecretString"],
         )
 
-    def put_pending(self, secret_id: str, token: str, value: str) -> PutOutcome:
+    def put_pending(
+        self, secret_id: str, token: str, value: str, *, rotation_token: str | None = None
+    ) -> PutOutcome:
         """Store ``value`` in the version ``token`` under AWSPENDING, once.
 
         PutSecretValue is idempotent per ClientRequestToken: the same data again succeeds without
@@ -150,7 +152,12 @@ class SecretStore:
         ResourceExistsException. A retried createSecret generates different data, so that
         answer means an earlier attempt stored the pending value: keep it, never write a second.
         https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
+
+        ``rotation_token``: the event's RotationToken, passed on when the service sent one. The
+        same page: it is "required for secret rotations using an IAM assumed role or
+        cross-account rotation". Only this call carries it, and no log line does.
         """
+        extra = {} if rotation_token is None else {"RotationToken": rotation_token}
         try:
             self._call(
                 "PutSecretValue",
@@ -159,6 +166,7 @@ class SecretStore:
                 ClientRequestToken=token,
                 SecretString=value,
                 VersionStages=["AWSPENDING"],
+                **extra,
             )
         except SecretsManagerCallError as exc:
             if exc.code == "ResourceExistsException":
