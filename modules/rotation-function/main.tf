@@ -21,7 +21,7 @@ locals {
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # The rotator's configuration, with the names of AWS's rotation templates (rotator/README.md).
-  environment = {
+  environment = merge({
     PASSWORD_LENGTH            = tostring(var.password_policy.length)
     EXCLUDE_CHARACTERS         = var.password_policy.exclude_characters
     EXCLUDE_NUMBERS            = tostring(var.password_policy.exclude_numbers)
@@ -33,5 +33,8 @@ locals {
     ROTATE_KEYS                = join(",", var.rotate_keys)
     ROTATION_STRATEGY          = var.rotation_strategy
     LOG_LEVEL                  = var.log_level
-  }
+    }, var.secrets_manager_endpoint == null ? {} : {
+    # A VPC endpoint without private DNS has its own name; AWS's templates read this variable.
+    SECRETS_MANAGER_ENDPOINT = var.secrets_manager_endpoint
+  })
 }

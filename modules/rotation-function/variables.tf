@@ -149,6 +149,17 @@ variable "log_level" {
   }
 }
 
+variable "secrets_manager_endpoint" {
+  description = "Secrets Manager endpoint URL for the rotator's calls (SECRETS_MANAGER_ENDPOINT, honoured by AWS's rotation templates too), for an interface VPC endpoint without private DNS, e.g. https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.eu-west-1.vpce.amazonaws.com. null uses the regional endpoint (or the endpoint's private DNS name)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secrets_manager_endpoint == null || can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?/?$", var.secrets_manager_endpoint))
+    error_message = "secrets_manager_endpoint must be a URL with scheme and host only, for example \"https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.eu-west-1.vpce.amazonaws.com\"."
+  }
+}
+
 variable "secret_arns" {
   description = "ARNs of the secrets this function may rotate, granted in the function's own policy. An ARN may end in -?????? (six ?) for the random suffix, to name a secret before it exists. Leave empty when each secret grants access itself (modules/rotating-secret with rotation_role_name)."
   type        = list(string)

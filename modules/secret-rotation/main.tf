@@ -20,6 +20,7 @@ module "function" {
   rotate_keys               = var.rotate_keys
   password_policy           = var.password_policy
   log_level                 = var.log_level
+  secrets_manager_endpoint  = var.secrets_manager_endpoint
   vpc_config                = var.vpc_config
   log_retention_in_days     = var.log_retention_in_days
   log_kms_key_arn           = var.log_kms_key_arn

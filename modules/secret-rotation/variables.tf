@@ -108,6 +108,12 @@ variable "log_level" {
   nullable    = false
 }
 
+variable "secrets_manager_endpoint" {
+  description = "Secrets Manager endpoint URL for the rotator's calls (SECRETS_MANAGER_ENDPOINT), for an interface VPC endpoint without private DNS. null uses the regional endpoint."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_in_days" {
   description = "Days CloudWatch Logs keeps the function's logs. 0 keeps them forever."
   type        = number

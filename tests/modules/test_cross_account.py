@@ -81,3 +81,13 @@ def test_invoke_permission_lets_the_owner_accounts_secrets_manager_call_the_func
     assert permission["principal"] == "secretsmanager.amazonaws.com"
     assert permission["source_account"] == OWNER
     assert permission["source_arn"] == SECRET_PATTERN
+
+
+def test_function_gets_the_endpoint_input_as_secrets_manager_endpoint(
+    plan: tfharness.PlanSummary,
+) -> None:
+    function = plan.values["module.function.aws_lambda_function.this"]
+    variables = function["environment"][0]["variables"]
+    assert variables["SECRETS_MANAGER_ENDPOINT"] == (
+        "https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.us-east-1.vpce.amazonaws.com"
+    )

@@ -41,6 +41,7 @@ ROTATOR_VARIABLES = (
     "ROTATE_KEYS",
     "ROTATION_STRATEGY",
     "LOG_LEVEL",
+    "SECRETS_MANAGER_ENDPOINT",
 )
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
