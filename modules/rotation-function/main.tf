@@ -6,7 +6,7 @@ data "aws_region" "current" {}
 
 locals {
   # Strategies the rotator registers (rotator/strategies). Keep this list in step with it.
-  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user"]
+  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user", "iam-access-key"]
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition

@@ -388,3 +388,20 @@ variable "master_kms_key_arns" {
     error_message = "master_kms_key_arns is set without master_secret_arns: list the master secrets those keys encrypt."
   }
 }
+
+variable "iam_user_arns" {
+  description = "iam-access-key only: ARNs of the IAM users whose access keys the function rotates, or a path wildcard (arn:aws:iam::123456789012:user/ci/*). The function may list, create and delete access keys of these users only. Required with iam-access-key."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.iam_user_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:user/.+$", arn))])
+    error_message = "Each entry of iam_user_arns must be an IAM user ARN or a path wildcard, for example \"arn:aws:iam::123456789012:user/ci-deployer\" or \"arn:aws:iam::123456789012:user/ci/*\"."
+  }
+
+  validation {
+    condition     = var.rotation_strategy != "iam-access-key" || length(var.iam_user_arns) > 0
+    error_message = "rotation_strategy \"iam-access-key\" creates and deletes access keys: set iam_user_arns to the ARNs of the users (or a path wildcard such as arn:aws:iam::123456789012:user/ci/*)."
+  }
+}

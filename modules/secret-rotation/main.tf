@@ -35,6 +35,7 @@ module "function" {
   database_ca_bundle  = var.database_ca_bundle
   master_secret_arns  = var.master_secret_arns
   master_kms_key_arns = var.master_kms_key_arns
+  iam_user_arns       = var.iam_user_arns
   errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 }
 

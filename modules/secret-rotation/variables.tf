@@ -276,3 +276,10 @@ variable "master_kms_key_arns" {
   default     = []
   nullable    = false
 }
+
+variable "iam_user_arns" {
+  description = "iam-access-key only: ARNs of the IAM users whose access keys the function rotates, or a path wildcard. The function may list, create and delete access keys of these users only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
