@@ -483,3 +483,10 @@ module "fn_endpoint_without_scheme" {
   name                     = "fn-endpoint-without-scheme"
   secrets_manager_endpoint = "vpce-0123456789abcdef0-abcdefgh.secretsmanager.us-east-1.vpce.amazonaws.com"
 }
+
+module "fn_iam_user_arn_is_a_name" {
+  source = "../../../../modules/rotation-function"
+
+  name          = "fn-iam-user-arn-is-a-name"
+  iam_user_arns = ["ci-deployer"]
+}
