@@ -29,15 +29,14 @@ USER = "ci-deployer"
 
 @pytest.fixture
 def strategy(monkeypatch: pytest.MonkeyPatch, aws: None) -> IamAccessKeyStrategy:
-    """The registered strategy with a session of its own (hooks go there) and no real sleeping."""
+    """The registered strategy with the tests' session (faults go there) and no real sleeping."""
     monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
     loaded = strategies.load("iam-access-key")
     assert isinstance(loaded, IamAccessKeyStrategy)
     slept: list[float] = []
-    session = boto3.Session(region_name="us-east-1")
-    faults = Faults()
-    session.events.register("before-call", faults)
-    monkeypatch.setattr(loaded, "session", session)
+    faults = _FAULTS
+    faults.plan.clear()
+    monkeypatch.setattr(loaded, "session", _SESSION)
     monkeypatch.setattr(loaded, "_iam", None)
     monkeypatch.setattr(loaded, "sleep", slept.append)
     loaded.slept = slept  # type: ignore[attr-defined]
@@ -68,9 +67,8 @@ def current(service: Service, arn: str, stage: str = "AWSCURRENT") -> dict[str, 
 
 
 def caller(value: dict[str, str]) -> str:
-    sts = boto3.client(
+    sts = _SESSION.client(
         "sts",
-        region_name="us-east-1",
         aws_access_key_id=value["AccessKeyId"],
         aws_secret_access_key=value["SecretAccessKey"],
         aws_session_token=None,
@@ -102,6 +100,12 @@ class Faults:
                 return
             self.plan[call] = (code, times - 1)
         raise ClientError({"Error": {"Code": code, "Message": "injected"}}, model.name)
+
+
+# One session for the module: it caches the service models a new session would load again.
+_FAULTS = Faults()
+_SESSION = boto3.Session(region_name="us-east-1")
+_SESSION.events.register("before-call", _FAULTS)
 
 
 def test_first_rotation_creates_the_users_first_key_and_keeps_other_fields(
