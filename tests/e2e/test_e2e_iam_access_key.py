@@ -3,7 +3,9 @@
 The sandbox runs the packaged function with its role's credentials and authorizes its IAM calls
 against the role's policies with the user's ARN as resource, so the path-scoped grant
 (iam_user_arns = [".../user/ci/*"]) is what lets it rotate the CI user's key and what stops it at a
-user outside that path. The tests share one apply and run in file order.
+user outside that path. The tests share one apply and run in file order. No plan afterwards
+(16 s here): the keys the rotations create are not Terraform's, and the other end-to-end tests
+already show a rotated secret plans without changes.
 """
 
 from __future__ import annotations
@@ -103,9 +105,3 @@ def test_a_user_outside_iam_user_arns_is_denied(applied: AppliedStack) -> None:
     assert "IamAccessDeniedError" in rotation["error"]
     assert "iam:ListAccessKeys on user not-rotated was denied" in rotation["error"]
     assert user_keys(applied, "not-rotated") == set()
-
-
-def test_plan_after_rotations_shows_no_changes(applied: AppliedStack) -> None:
-    code, text = applied.stack.plan_exit_code()
-
-    assert code == 0, text
