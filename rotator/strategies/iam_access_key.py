@@ -154,7 +154,14 @@ class IamAccessKeyStrategy(Strategy):
         """The AWSPREVIOUS key if the user has it, else the oldest key no label points to."""
         others = {k: created for k, created in keys.items() if k != current_id}
         previous = ctx.previous()
-        previous_id = _key_pair(previous.value, "AWSPREVIOUS")[KEY_ID_KEY] if previous else ""
+        previous_id = ""
+        if previous is not None:
+            # AWSPREVIOUS only guides the choice: a value of another shape (the secret held
+            # something else before this strategy) must not block the rotation.
+            try:
+                previous_id = _key_pair(previous.value, "AWSPREVIOUS")[KEY_ID_KEY]
+            except IamAccessKeyShapeError:
+                ctx.log.info("AWSPREVIOUS holds no key pair; choosing the oldest other key")
         if previous_id in others:
             return previous_id
         return min(others, key=lambda k: others[k])

@@ -180,6 +180,23 @@ def test_two_keys_with_previous_present_deletes_previous_not_an_older_current(
     assert newer["AccessKeyId"] not in keys_of(iam)
 
 
+def test_previous_value_of_another_shape_does_not_block_making_room(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """A secret that held something else before: AWSPREVIOUS is no key pair."""
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = service.create("ci/converted", "an-old-plain-password")
+    value = {"UserName": USER, **{k: made[k] for k in ("AccessKeyId", "SecretAccessKey")}}
+    service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+    assert service.value(arn, "AWSPREVIOUS") == "an-old-plain-password"
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {made["AccessKeyId"], current(service, arn)["AccessKeyId"]}
+    assert by_hand not in keys_of(iam)
+
+
 def test_current_key_deleted_by_hand_is_replaced(
     service: Service, strategy: IamAccessKeyStrategy, iam: Any
 ) -> None:
