@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ class Config:
     rotate_keys: tuple[str, ...] = ("password",)
     strategy: str = "generic"
     log_level: int = logging.INFO
+    secrets_manager_endpoint: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -52,6 +54,7 @@ class Config:
             rotate_keys=_key_list(env, "ROTATE_KEYS", ("password",)),
             strategy=_strategy(env),
             log_level=log_level_from_env(env),
+            secrets_manager_endpoint=_endpoint(env, "SECRETS_MANAGER_ENDPOINT"),
         )
 
 
@@ -111,6 +114,29 @@ def _key_list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tu
     if not keys:
         raise _bad(name, raw, "a comma-separated list of JSON keys, e.g. password,api_key")
     return keys
+
+
+_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?/?$")
+
+
+def _endpoint(env: Mapping[str, str], name: str) -> str | None:
+    """An endpoint URL (scheme and host) or None for boto3's usual resolution.
+
+    AWS's rotation templates pass SECRETS_MANAGER_ENDPOINT to the client when it is set: an
+    interface VPC endpoint without private DNS is reached by its own DNS name.
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html
+    """
+    raw = _raw(env, name)
+    if raw is None:
+        return None
+    if not _ENDPOINT.match(raw):
+        raise _bad(
+            name,
+            raw,
+            "a URL with scheme and host only, e.g. "
+            "https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.eu-west-1.vpce.amazonaws.com",
+        )
+    return raw
 
 
 def _strategy(env: Mapping[str, str]) -> str:

@@ -62,6 +62,8 @@ class StepContext:
         self.secret_id = event.secret_id
         self.token = event.token
         self.step: Step = event.step
+        # Passed to PutSecretValue only; never logged (see RotationEvent.rotation_token).
+        self.rotation_token = event.rotation_token
         self.config = config
         self.store = store
         self.log = log

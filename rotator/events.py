@@ -6,7 +6,7 @@ https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambd
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from rotator.errors import InvalidEventError
@@ -22,13 +22,18 @@ class RotationEvent:
     secret_id: str
     token: str
     step: Step
+    # Sent by Secrets Manager when the function rotates a secret of another account (or through an
+    # assumed role); PutSecretValue requires it then. Sensitive: "the service does not include it
+    # in CloudTrail log entries. If you create your own log entries, you must also avoid logging
+    # the information in this field" (API_PutSecretValue). Kept out of repr, never logged.
+    rotation_token: str | None = field(default=None, repr=False)
 
 
 def parse_event(event: object) -> RotationEvent:
     """Validate the shape of ``event``; raise InvalidEventError naming what is wrong.
 
-    Only the three fields are read. The event is never echoed: a mistaken invoker could put
-    anything in it.
+    Only the three fields and the optional RotationToken are read. The event is never echoed: a
+    mistaken invoker could put anything in it.
     """
     if not isinstance(event, Mapping):
         raise InvalidEventError(f"the event is a {type(event).__name__}, not a JSON object")
@@ -41,7 +46,20 @@ def parse_event(event: object) -> RotationEvent:
     secret_id: str = event["SecretId"]
     token: str = event["ClientRequestToken"]
     step = _step(event["Step"])
-    return RotationEvent(secret_id=secret_id, token=token, step=step)
+    return RotationEvent(
+        secret_id=secret_id, token=token, step=step, rotation_token=_rotation_token(event)
+    )
+
+
+def _rotation_token(event: Mapping[str, Any]) -> str | None:
+    """The RotationToken, or None when the service sent none (same-account rotation)."""
+    value = event.get("RotationToken")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        # Named by type only: the field is sensitive.
+        raise InvalidEventError(f"RotationToken is a {type(value).__name__}, not a string")
+    return value
 
 
 def _step(value: Any) -> Step:

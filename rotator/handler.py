@@ -39,7 +39,8 @@ def lambda_handler(event: Any, context: Any) -> None:
         log.update(strategy=config.strategy)
         log.debug("step_started")
         strategy = strategies.load(config.strategy)
-        ctx = StepContext(parsed, config, SecretStore(get_client(), log), log)
+        store = SecretStore(get_client(config.secrets_manager_endpoint), log)
+        ctx = StepContext(parsed, config, store, log)
         outcome = STEP_FUNCTIONS[parsed.step](ctx, strategy)
     except RotationError as exc:
         exc.bind(

@@ -9,7 +9,8 @@ throttling and transient network errors, with jittered backoff; ``total_max_atte
 botocore's ``max_attempts`` counts retries only), and explicit timeouts so one hung call cannot
 use up the function's timeout: botocore's defaults are 60 s each.
 https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
-The endpoint comes from the usual settings, including AWS_ENDPOINT_URL (boto3 reads it).
+The endpoint comes from the usual settings, including AWS_ENDPOINT_URL (boto3 reads it), unless
+SECRETS_MANAGER_ENDPOINT names one (config.py), which then wins, as in AWS's rotation templates.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ READ_TIMEOUT_S = 10
 _client: Any = None
 
 
-def make_client(session: Any = None) -> Any:
+def make_client(session: Any = None, endpoint_url: str | None = None) -> Any:
     """A new Secrets Manager client with the function's retry and timeout settings.
 
     ``session``: a boto3 Session to create it from (default: boto3's default session).
+    ``endpoint_url``: SECRETS_MANAGER_ENDPOINT, or None for boto3's usual endpoint resolution.
     """
     import boto3  # noqa: PLC0415  deferred: see the module docstring
     from botocore.config import Config  # noqa: PLC0415
@@ -49,13 +51,14 @@ def make_client(session: Any = None) -> Any:
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
     )
-    return (session or boto3).client("secretsmanager", config=config)
+    return (session or boto3).client("secretsmanager", config=config, endpoint_url=endpoint_url)
 
 
-def get_client() -> Any:
+def get_client(endpoint_url: str | None = None) -> Any:
+    """The container's client, created on first use (a function's environment never changes)."""
     global _client  # noqa: PLW0603  one client per container, by design
     if _client is None:
-        _client = make_client()
+        _client = make_client(endpoint_url=endpoint_url)
     return _client
 
 
@@ -147,7 +150,9 @@ class SecretStore:
             value=response["SecretString"],
         )
 
-    def put_pending(self, secret_id: str, token: str, value: str) -> PutOutcome:
+    def put_pending(
+        self, secret_id: str, token: str, value: str, *, rotation_token: str | None = None
+    ) -> PutOutcome:
         """Store ``value`` in the version ``token`` under AWSPENDING, once.
 
         PutSecretValue is idempotent per ClientRequestToken: the same data again succeeds without
@@ -155,7 +160,12 @@ class SecretStore:
         ResourceExistsException. A retried createSecret generates different data, so that
         answer means an earlier attempt stored the pending value: keep it, never write a second.
         https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
+
+        ``rotation_token``: the event's RotationToken, passed on when the service sent one. The
+        same page: it is "required for secret rotations using an IAM assumed role or
+        cross-account rotation". Only this call carries it, and no log line does.
         """
+        extra = {} if rotation_token is None else {"RotationToken": rotation_token}
         try:
             self._call(
                 "PutSecretValue",
@@ -164,6 +174,7 @@ class SecretStore:
                 ClientRequestToken=token,
                 SecretString=value,
                 VersionStages=["AWSPENDING"],
+                **extra,
             )
         except SecretsManagerCallError as exc:
             if exc.code == "ResourceExistsException":

@@ -75,7 +75,9 @@ def create_secret(ctx: StepContext, strategy: Strategy) -> Outcome:
     value = strategy.create_pending_value(ctx, current)
     # No read of the pending version first (AWS's template probes it): PutSecretValue itself
     # says whether an earlier attempt already stored a value under this token.
-    outcome = ctx.store.put_pending(ctx.secret_id, ctx.token, value)
+    outcome = ctx.store.put_pending(
+        ctx.secret_id, ctx.token, value, rotation_token=ctx.rotation_token
+    )
     remember(ctx.memo_key, Memo(current_shape=_shape_or_none(current.value), pending_stored=True))
     if outcome == "already_created":
         ctx.log.info("a value for this token was stored by an earlier attempt; keeping it")

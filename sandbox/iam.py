@@ -13,8 +13,9 @@ evaluator below instead of ``moto.iam.access_control.IAMPolicyStatement``:
   ``arn:...:secret:name-??????`` raises ``re.error`` and ``.`` matches any character. IAM wildcards
   are ``*`` (any run of characters) and ``?`` (exactly one), everything else literal.
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
-- moto checks every Secrets Manager request against the resource ``*``: a policy scoped to one
-  secret's ARN is never matched. The service evaluates the secret's full ARN, whatever form
+- moto checks every Secrets Manager request (and every IAM request) against the resource ``*``: a
+  policy scoped to one secret's ARN (or, for the access-key actions, one user's ARN) is never
+  matched. The service evaluates the secret's full ARN, whatever form
   (name, partial or full ARN) the caller used for ``SecretId``.
   https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
 
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 ACCOUNT_ID = "123456789012"
 
@@ -261,6 +262,25 @@ def _secretsmanager_resource(account_id: str, region: str, body: Mapping[str, An
     return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{secret_id}"
 
 
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw or "")
+
+
+def _iam_user_resource(account_id: str, params: Mapping[str, Any], default: str) -> str:
+    """The user's ARN (with its path) for IAM actions that name a UserName, e.g. CreateAccessKey.
+
+    Those actions take the user as their resource ("Actions, resources, and condition keys for
+    AWS Identity and Access Management": resource type user).
+    """
+    names = params.get("UserName")
+    if not names:
+        return default
+    try:
+        return str(_iam_backend(account_id).get_user(names[0]).arn)
+    except Exception:  # noqa: BLE001  no such user: AWS evaluates the name without a path
+        return f"arn:aws:iam::{account_id}:user/{names[0]}"
+
+
 def _credential_scope(headers: Mapping[str, str]) -> tuple[str, str, str] | None:
     """(access key id, region, service) from a SigV4 Authorization header."""
     authorization = headers.get("Authorization") or ""
@@ -328,6 +348,9 @@ def install() -> None:
             resource = _secretsmanager_resource(session.account_id, region, body)
             if isinstance(body.get("SecretId"), str):
                 context["secretsmanager:SecretId"] = body["SecretId"]
+        elif service == "iam":
+            params = getattr(self, "querystring", None) or parse_qs(_text(self.raw_body))
+            resource = _iam_user_resource(session.account_id, params, resource)
         qualified = f"{service}:{action}"
         decision = role_allows(session, qualified, resource, context)
         if decision is Decision.ALLOW:

@@ -33,6 +33,30 @@ data "aws_iam_policy_document" "resource_policy" {
       values   = local.read_principal_arns
     }
   }
+
+  # Cross-account rotation: "you must allow access both in a resource policy and in an identity
+  # policy" (Secrets Manager user guide, "Access AWS Secrets Manager secrets from a different
+  # account"); the identity policy is the rotation role's, in the function's account.
+  # https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
+  dynamic "statement" {
+    for_each = var.resource_policy.allow_rotation_role ? [var.rotation_role_arn] : []
+
+    content {
+      sid = "AllowRotationRoleToRotate"
+      actions = [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+      ]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
 }
 
 resource "aws_secretsmanager_secret_policy" "this" {

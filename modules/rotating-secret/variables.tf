@@ -278,10 +278,11 @@ variable "replica_regions" {
 }
 
 variable "resource_policy" {
-  description = "A resource policy on the secret that denies secretsmanager:GetSecretValue to every principal except the rotation role and read_principal_arns (aws:PrincipalArn, wildcards allowed), with block_public_policy. null attaches no policy. List the role Terraform runs as: the provider reads the secret's versions with GetSecretValue."
+  description = "A resource policy on the secret that denies secretsmanager:GetSecretValue to every principal except the rotation role and read_principal_arns (aws:PrincipalArn, wildcards allowed), with block_public_policy. allow_rotation_role also allows the rotation role the four rotation actions, which a role of another account needs (cross-account rotation). null attaches no policy. List the role Terraform runs as: the provider reads the secret's versions with GetSecretValue."
   type = object({
     read_principal_arns = list(string)
     block_public_policy = optional(bool, true)
+    allow_rotation_role = optional(bool, false)
   })
   default = null
 

@@ -6,7 +6,7 @@ data "aws_region" "current" {}
 
 locals {
   # Strategies the rotator registers (rotator/strategies). Keep this list in step with it.
-  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user"]
+  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user", "iam-access-key"]
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
@@ -21,7 +21,7 @@ locals {
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # The rotator's configuration, with the names of AWS's rotation templates (rotator/README.md).
-  environment = {
+  environment = merge({
     PASSWORD_LENGTH            = tostring(var.password_policy.length)
     EXCLUDE_CHARACTERS         = var.password_policy.exclude_characters
     EXCLUDE_NUMBERS            = tostring(var.password_policy.exclude_numbers)
@@ -33,5 +33,8 @@ locals {
     ROTATE_KEYS                = join(",", var.rotate_keys)
     ROTATION_STRATEGY          = var.rotation_strategy
     LOG_LEVEL                  = var.log_level
-  }
+    }, var.secrets_manager_endpoint == null ? {} : {
+    # A VPC endpoint without private DNS has its own name; AWS's templates read this variable.
+    SECRETS_MANAGER_ENDPOINT = var.secrets_manager_endpoint
+  })
 }

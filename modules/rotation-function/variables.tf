@@ -149,6 +149,17 @@ variable "log_level" {
   }
 }
 
+variable "secrets_manager_endpoint" {
+  description = "Secrets Manager endpoint URL for the rotator's calls (SECRETS_MANAGER_ENDPOINT, honoured by AWS's rotation templates too), for an interface VPC endpoint without private DNS, e.g. https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.eu-west-1.vpce.amazonaws.com. null uses the regional endpoint (or the endpoint's private DNS name)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secrets_manager_endpoint == null || can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?/?$", var.secrets_manager_endpoint))
+    error_message = "secrets_manager_endpoint must be a URL with scheme and host only, for example \"https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.eu-west-1.vpce.amazonaws.com\"."
+  }
+}
+
 variable "secret_arns" {
   description = "ARNs of the secrets this function may rotate, granted in the function's own policy. An ARN may end in -?????? (six ?) for the random suffix, to name a secret before it exists. Leave empty when each secret grants access itself (modules/rotating-secret with rotation_role_name)."
   type        = list(string)
@@ -405,5 +416,22 @@ variable "rds_managed_master" {
   validation {
     condition     = var.rds_managed_master == null || length(var.master_secret_arns) > 0
     error_message = "rds_managed_master is set without master_secret_arns: list the RDS-managed master secrets (aws_db_instance.x.master_user_secret[0].secret_arn)."
+  }
+}
+
+variable "iam_user_arns" {
+  description = "iam-access-key only: ARNs of the IAM users whose access keys the function rotates, or a path wildcard (arn:aws:iam::123456789012:user/ci/*). The function may list, create and delete access keys of these users only. Required with iam-access-key."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.iam_user_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:user/.+$", arn))])
+    error_message = "Each entry of iam_user_arns must be an IAM user ARN or a path wildcard, for example \"arn:aws:iam::123456789012:user/ci-deployer\" or \"arn:aws:iam::123456789012:user/ci/*\"."
+  }
+
+  validation {
+    condition     = var.rotation_strategy != "iam-access-key" || length(var.iam_user_arns) > 0
+    error_message = "rotation_strategy \"iam-access-key\" creates and deletes access keys: set iam_user_arns to the ARNs of the users (or a path wildcard such as arn:aws:iam::123456789012:user/ci/*)."
   }
 }

@@ -20,6 +20,7 @@ module "function" {
   rotate_keys               = var.rotate_keys
   password_policy           = var.password_policy
   log_level                 = var.log_level
+  secrets_manager_endpoint  = var.secrets_manager_endpoint
   vpc_config                = var.vpc_config
   log_retention_in_days     = var.log_retention_in_days
   log_kms_key_arn           = var.log_kms_key_arn
@@ -34,6 +35,7 @@ module "function" {
   database_ca_bundle  = var.database_ca_bundle
   master_secret_arns  = var.master_secret_arns
   master_kms_key_arns = var.master_kms_key_arns
+  iam_user_arns       = var.iam_user_arns
   errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 }
 

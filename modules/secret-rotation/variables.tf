@@ -108,6 +108,12 @@ variable "log_level" {
   nullable    = false
 }
 
+variable "secrets_manager_endpoint" {
+  description = "Secrets Manager endpoint URL for the rotator's calls (SECRETS_MANAGER_ENDPOINT), for an interface VPC endpoint without private DNS. null uses the regional endpoint."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_in_days" {
   description = "Days CloudWatch Logs keeps the function's logs. 0 keeps them forever."
   type        = number
@@ -266,6 +272,13 @@ variable "master_secret_arns" {
 
 variable "master_kms_key_arns" {
   description = "postgres-multi-user only: ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "iam_user_arns" {
+  description = "iam-access-key only: ARNs of the IAM users whose access keys the function rotates, or a path wildcard. The function may list, create and delete access keys of these users only."
   type        = list(string)
   default     = []
   nullable    = false

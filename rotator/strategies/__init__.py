@@ -20,6 +20,8 @@ _REGISTRY: dict[str, str] = {
     # Need the pg8000 layer (modules/rotation-function attaches it); see rotator/README.md.
     "postgres-single-user": "rotator.strategies.postgres:PostgresSingleUserStrategy",
     "postgres-multi-user": "rotator.strategies.postgres:PostgresMultiUserStrategy",
+    # Needs iam_user_arns on modules/rotation-function; see rotator/README.md.
+    "iam-access-key": "rotator.strategies.iam_access_key:IamAccessKeyStrategy",
 }
 
 _loaded: dict[str, Strategy] = {}

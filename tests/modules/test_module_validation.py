@@ -72,6 +72,8 @@ SINGLE_INPUT_RULES = {
         r"recovery_window_in_days must be 0 \(delete at once\) or a whole number from 7 to 30"
     ),
     "function_arn_is_a_name": r"rotation_function_arn must be a Lambda function ARN",
+    "fn_endpoint_without_scheme": r"secrets_manager_endpoint must be a URL with scheme and host",
+    "fn_iam_user_arn_is_a_name": r"Each entry of iam_user_arns must be an IAM user ARN",
     "role_name_is_an_arn": r"rotation_role_name must be an IAM role name \(not an ARN\)",
     "wo_version_zero": r"secret_string_wo_version must be a whole number of at least 1",
     "description_too_long": r"description must be at most 2048 characters",

@@ -41,6 +41,7 @@ ROTATOR_VARIABLES = (
     "ROTATE_KEYS",
     "ROTATION_STRATEGY",
     "LOG_LEVEL",
+    "SECRETS_MANAGER_ENDPOINT",
 )
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
@@ -98,10 +99,13 @@ class Invoker:
     run_steps: bool = True
     events: list[dict[str, Any]] = field(default_factory=list)
     before_each: Callable[[], None] | None = None
+    # Fields the service adds to some events, e.g. RotationToken for cross-account rotation.
+    event_fields: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         if not self.run_steps:
             raise StopBeforeSteps
+        event = {**event, **self.event_fields}
         self.events.append(event)
         if self.before_each is not None:
             self.before_each()

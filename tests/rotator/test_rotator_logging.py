@@ -19,6 +19,9 @@ from rotator import logs
 from rotator.errors import MissingRotateKeyError
 
 LIBRARY_LOGGERS = ("botocore", "botocore.endpoint", "botocore.parsers", "boto3", "urllib3")
+# The cross-account RotationToken is sensitive like a value (API_PutSecretValue); the service
+# sends it in every event of such a rotation, so the searches below look for it too.
+ROTATION_TOKEN = "rotation-token-3c1f9a7e-5b2d-4e8f-9a61-0d7c2b4e8f13"
 
 
 def _debug_everywhere(
@@ -50,6 +53,7 @@ def _rotate_and_capture(
     service: Service, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> tuple[str, list[str]]:
     """Output of two rotations (not of the test's own calls that create the secrets)."""
+    service.invoker.event_fields = {"RotationToken": ROTATION_TOKEN}
     arn = service.create("db", json.dumps({"username": "app", "password": "original-pw-1234"}))
     plain = service.create("key", "original-plain-5678")
     capfd.readouterr()
@@ -58,7 +62,8 @@ def _rotate_and_capture(
     service.rotate(plain)
     captured = capfd.readouterr()
     everything = captured.out + captured.err + caplog.text
-    return everything, _secret_values(service, arn) + _secret_values(service, plain)
+    values = [*_secret_values(service, arn), *_secret_values(service, plain), ROTATION_TOKEN]
+    return everything, values
 
 
 def test_no_secret_value_anywhere_at_debug(
@@ -89,6 +94,7 @@ def test_the_leak_check_finds_values_when_boto_logging_is_not_held_back(
     everything, values = _rotate_and_capture(service, capfd, caplog)
 
     assert any(v in everything for v in values)
+    assert ROTATION_TOKEN in everything, "the search would find the RotationToken too"
 
 
 def test_failed_step_logs_no_value_either(

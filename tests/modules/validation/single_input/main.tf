@@ -476,3 +476,17 @@ module "fn_architecture_arm" {
   name         = "fn-architecture-arm"
   architecture = "arm"
 }
+
+module "fn_endpoint_without_scheme" {
+  source = "../../../../modules/rotation-function"
+
+  name                     = "fn-endpoint-without-scheme"
+  secrets_manager_endpoint = "vpce-0123456789abcdef0-abcdefgh.secretsmanager.us-east-1.vpce.amazonaws.com"
+}
+
+module "fn_iam_user_arn_is_a_name" {
+  source = "../../../../modules/rotation-function"
+
+  name          = "fn-iam-user-arn-is-a-name"
+  iam_user_arns = ["ci-deployer"]
+}

@@ -1,0 +1,255 @@
+"""The ``iam-access-key`` strategy: a secret holding an IAM user's access key pair.
+
+The secret is a JSON object with ``UserName``, ``AccessKeyId`` and ``SecretAccessKey``; every other
+key is kept as it is. ``AccessKeyId`` may be empty before the first rotation, so a secret can start
+as ``{"UserName": "ci-deployer", "AccessKeyId": "", "SecretAccessKey": ""}`` and no key pair ever
+passes through Terraform.
+
+createSecret creates the new key. "You can have a maximum of two access keys (active or inactive)
+per user" (IAM user guide, "Manage access keys for IAM users"), so when the user already has two it
+first deletes one that is not the AWSCURRENT key: the key AWSPREVIOUS holds (replaced a full
+interval ago), else one no label points to (left by a rotation that stopped before storing it, or
+made by hand). The AWSCURRENT key is never deleted, so clients that cache the secret for less than
+one rotation interval never hold a dead key. setSecret checks the new key still exists (IAM
+already knows it). testSecret signs sts:GetCallerIdentity with the new key and checks the caller is
+that user; a new key can take a few seconds to work ("eventually consistent", IAM user guide,
+"Changes that I make are not always immediately visible"), so it retries with backoff, inside the
+function's default 30-second timeout. finishSecret is the rotator's.
+
+The function's role needs iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey on the
+users' ARNs (modules/rotation-function's ``iam_user_arns``); GetCallerIdentity needs no permission.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rotator.errors import (
+    PendingValueInvalidError,
+    RotationError,
+    UnsupportedSecretShapeError,
+)
+from rotator.secret_store import CONNECT_TIMEOUT_S, MAX_ATTEMPTS, READ_TIMEOUT_S
+from rotator.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from rotator.context import StepContext
+    from rotator.secret_store import SecretVersion
+
+USER_KEY = "UserName"
+KEY_ID_KEY = "AccessKeyId"
+SECRET_KEY = "SecretAccessKey"  # noqa: S105  the name of a JSON key, not a secret
+# "You can have a maximum of two access keys (active or inactive) per user."
+MAX_KEYS_PER_USER = 2
+# Error codes STS answers while a new key is not yet known everywhere.
+_NOT_YET_VALID = frozenset({"InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied"})
+
+
+class IamAccessKeyShapeError(UnsupportedSecretShapeError):
+    remedy = (
+        'Store a JSON object with "UserName" (the IAM user whose key this is), "AccessKeyId" and '
+        '"SecretAccessKey" (both may be "" before the first rotation)'
+    )
+
+
+class IamCallError(RotationError):
+    """IAM or STS refused or failed a call; the message names the API and the error code."""
+
+    remedy = "See the error code; the step is safe to retry with the same token"
+
+
+class IamAccessDeniedError(IamCallError):
+    remedy = (
+        "Grant the function's role iam:ListAccessKeys, iam:CreateAccessKey and "
+        "iam:DeleteAccessKey on the user's ARN (modules/rotation-function's iam_user_arns)"
+    )
+
+
+class IamThrottledError(IamCallError):
+    remedy = (
+        "IAM throttled the call after the client's retries; the service retries the rotation "
+        "later with the same token. Spread rotation windows if many keys rotate at once"
+    )
+
+
+class NewKeyNotWorkingError(RotationError):
+    remedy = (
+        "The new key did not authenticate as the user within the wait; check the user is not "
+        "denied sts:GetCallerIdentity by an SCP or permissions boundary, then retry the rotation"
+    )
+
+
+class IamAccessKeyStrategy(Strategy):
+    name: ClassVar[str] = "iam-access-key"
+
+    # Seconds to wait before each retry of testSecret's call: 15.5 s in all, well inside the
+    # function's default 30-second timeout. Tests replace ``sleep``.
+    wait_schedule_s: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def __init__(self) -> None:
+        self.session: Any = None  # a boto3 Session; None: boto3's default, made on first use
+        self._iam: Any = None
+
+    # ---- the three steps -----------------------------------------------------------------------
+
+    def create_pending_value(self, ctx: StepContext, current: SecretVersion) -> str:
+        obj = _key_pair(current.value, "AWSCURRENT")
+        user = obj[USER_KEY]
+        # A retried createSecret (new container, the memo lost) must not make a second key: the
+        # value an earlier attempt stored under this token is returned, and PutSecretValue with
+        # the same data changes nothing.
+        stored = ctx.store.get_version(ctx.secret_id, version_id=ctx.token, stage="AWSPENDING")
+        if stored is not None:
+            ctx.log.info("the pending key was created by an earlier attempt; keeping it")
+            return stored.value
+        keys = self._list_keys(user)
+        current_id = obj[KEY_ID_KEY]
+        if len(keys) >= MAX_KEYS_PER_USER:
+            victim = self._key_to_delete(ctx, keys, current_id)
+            self._call("DeleteAccessKey", "delete_access_key", UserName=user, AccessKeyId=victim)
+            ctx.log.info("deleted an access key to make room", access_key_id=victim)
+        created = self._call("CreateAccessKey", "create_access_key", UserName=user)["AccessKey"]
+        ctx.log.info("created an access key", access_key_id=created["AccessKeyId"])
+        return json.dumps(
+            {**obj, KEY_ID_KEY: created["AccessKeyId"], SECRET_KEY: created["SecretAccessKey"]}
+        )
+
+    def set_secret(self, ctx: StepContext) -> None:
+        obj = _key_pair(ctx.pending().value, "AWSPENDING")
+        if obj[KEY_ID_KEY] not in self._list_keys(obj[USER_KEY]):
+            raise PendingValueInvalidError(
+                f"access key {obj[KEY_ID_KEY]} of AWSPENDING no longer exists on user "
+                f"{obj[USER_KEY]} (deleted by hand?)",
+                remedy="Remove AWSPENDING from that version and start a new rotation",
+            )
+
+    def test_secret(self, ctx: StepContext) -> None:
+        obj = _key_pair(ctx.pending().value, "AWSPENDING")
+        user = obj[USER_KEY]
+        waits = iter(self.wait_schedule_s)
+        while True:
+            try:
+                arn = self._caller_arn(obj[KEY_ID_KEY], obj[SECRET_KEY])
+                break
+            except NewKeyNotWorkingError:
+                delay = next(waits, None)
+                if delay is None:
+                    raise
+                ctx.log.info("the new key does not work yet; waiting", wait_s=delay)
+                self.sleep(delay)
+        # arn:aws:iam::123456789012:user/path/name: the name is the last segment.
+        if ":user/" not in arn or arn.rsplit("/", 1)[-1] != user:
+            raise PendingValueInvalidError(
+                f"the AWSPENDING key authenticates as {arn}, not as user {user}",
+                remedy=f"Set UserName to the key's user, or store a key of {user}",
+            )
+
+    # ---- IAM and STS ----------------------------------------------------------------------------
+
+    def _key_to_delete(self, ctx: StepContext, keys: Mapping[str, Any], current_id: str) -> str:
+        """The AWSPREVIOUS key if the user has it, else the oldest key no label points to."""
+        others = {k: created for k, created in keys.items() if k != current_id}
+        previous = ctx.previous()
+        previous_id = ""
+        if previous is not None:
+            # AWSPREVIOUS only guides the choice: a value of another shape (the secret held
+            # something else before this strategy) must not block the rotation.
+            try:
+                previous_id = _key_pair(previous.value, "AWSPREVIOUS")[KEY_ID_KEY]
+            except IamAccessKeyShapeError:
+                ctx.log.info("AWSPREVIOUS holds no key pair; choosing the oldest other key")
+        if previous_id in others:
+            return previous_id
+        return min(others, key=lambda k: others[k])
+
+    def _list_keys(self, user: str) -> dict[str, Any]:
+        """The user's access key ids with their creation dates."""
+        response = self._call("ListAccessKeys", "list_access_keys", UserName=user)
+        return {k["AccessKeyId"]: k["CreateDate"] for k in response["AccessKeyMetadata"]}
+
+    def _caller_arn(self, access_key_id: str, secret_access_key: str) -> str:
+        from botocore.exceptions import ClientError  # noqa: PLC0415  deferred with boto3
+
+        sts = self._boto_session().client(
+            "sts",
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            aws_session_token=None,
+            config=_client_config(),
+        )
+        try:
+            arn: str = sts.get_caller_identity()["Arn"]
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "Unknown")
+            if code in _NOT_YET_VALID:
+                raise NewKeyNotWorkingError(
+                    f"sts:GetCallerIdentity with the new key {access_key_id} failed: {code}"
+                ) from None
+            raise IamCallError(f"sts:GetCallerIdentity failed: {code}") from None
+        return arn
+
+    def _call(self, api: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+        if self._iam is None:
+            self._iam = self._boto_session().client("iam", config=_client_config())
+        try:
+            response: dict[str, Any] = getattr(self._iam, method)(**kwargs)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, detail = error.get("Code", "Unknown"), error.get("Message", "")
+            where = f"user {kwargs.get('UserName')}"
+            if code in {"Throttling", "ThrottlingException", "RequestLimitExceeded"}:
+                raise IamThrottledError(
+                    f"iam:{api} on {where} was throttled ({MAX_ATTEMPTS} attempts)"
+                ) from None
+            if code in {"AccessDenied", "AccessDeniedException"}:
+                raise IamAccessDeniedError(f"iam:{api} on {where} was denied: {detail}") from None
+            if code == "NoSuchEntity":
+                raise IamCallError(
+                    f"iam:{api}: {where} does not exist",
+                    remedy="Set UserName in the secret to an existing IAM user's name",
+                ) from None
+            raise IamCallError(f"iam:{api} on {where} failed: {code}: {detail}") from None
+        except BotoCoreError as exc:
+            raise IamCallError(f"iam:{api} failed: {type(exc).__name__}") from None
+        return response
+
+    def _boto_session(self) -> Any:
+        if self.session is None:
+            import boto3  # noqa: PLC0415  deferred: importing boto3 takes a few hundred ms
+
+            self.session = boto3.Session()
+        return self.session
+
+
+def _client_config() -> Any:
+    from botocore.config import Config  # noqa: PLC0415
+
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+    )
+
+
+def _key_pair(value: str, stage: str) -> dict[str, Any]:
+    """The secret's JSON object, checked for the key pair's fields. Errors name keys only."""
+    try:
+        obj = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise IamAccessKeyShapeError(f"{stage} is not JSON (error at position {exc.pos})") from None
+    if not isinstance(obj, dict):
+        raise IamAccessKeyShapeError(f"{stage} is JSON but not an object")
+    if not isinstance(obj.get(USER_KEY), str) or not obj[USER_KEY]:
+        raise IamAccessKeyShapeError(f'{stage} has no non-empty string under "{USER_KEY}"')
+    for key in (KEY_ID_KEY, SECRET_KEY):
+        if not isinstance(obj.get(key, ""), str):
+            raise IamAccessKeyShapeError(f'{stage} has a non-string under "{key}"')
+    obj.setdefault(KEY_ID_KEY, "")
+    obj.setdefault(SECRET_KEY, "")
+    return obj

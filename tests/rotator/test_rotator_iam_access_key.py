@@ -1,0 +1,372 @@
+"""The iam-access-key strategy against moto's IAM and STS, driven by RotateSecret as in AWS.
+
+IAM allows two access keys per user; the strategy deletes the AWSPREVIOUS key (or one no label
+points to) to make room, never the AWSCURRENT key, and proves the new key by signing
+sts:GetCallerIdentity with it, waiting while a new key is not yet valid.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from rotator_harness import Service
+
+from rotator import context, strategies
+from rotator.errors import PendingValueInvalidError
+from rotator.strategies.iam_access_key import (
+    IamAccessKeyShapeError,
+    IamAccessKeyStrategy,
+    IamThrottledError,
+    NewKeyNotWorkingError,
+)
+
+USER = "ci-deployer"
+
+
+@pytest.fixture
+def strategy(monkeypatch: pytest.MonkeyPatch, aws: None) -> IamAccessKeyStrategy:
+    """The registered strategy with the tests' session (faults go there) and no real sleeping."""
+    monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
+    loaded = strategies.load("iam-access-key")
+    assert isinstance(loaded, IamAccessKeyStrategy)
+    slept: list[float] = []
+    faults = _FAULTS
+    faults.plan.clear()
+    monkeypatch.setattr(loaded, "session", _SESSION)
+    monkeypatch.setattr(loaded, "_iam", None)
+    monkeypatch.setattr(loaded, "sleep", slept.append)
+    loaded.slept = slept  # type: ignore[attr-defined]
+    loaded.faults = faults  # type: ignore[attr-defined]
+    return loaded
+
+
+@pytest.fixture
+def iam(test_clients: dict[str, Any], aws: None) -> Any:
+    client = test_clients["iam"]
+    client.create_user(UserName=USER)
+    client.create_user(UserName="someone-else")
+    return client
+
+
+def keys_of(iam: Any, user: str = USER) -> set[str]:
+    return {k["AccessKeyId"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
+
+
+def secret(service: Service, key_id: str = "", secret_key: str = "") -> str:
+    value = {"UserName": USER, "AccessKeyId": key_id, "SecretAccessKey": secret_key}
+    return service.create("ci/deployer", json.dumps({**value, "Note": "kept as is"}))
+
+
+def current(service: Service, arn: str, stage: str = "AWSCURRENT") -> dict[str, str]:
+    value: dict[str, str] = json.loads(service.value(arn, stage))
+    return value
+
+
+def caller(value: dict[str, str]) -> str:
+    sts = _SESSION.client(
+        "sts",
+        aws_access_key_id=value["AccessKeyId"],
+        aws_secret_access_key=value["SecretAccessKey"],
+        aws_session_token=None,
+    )
+    arn: str = sts.get_caller_identity()["Arn"]
+    return arn
+
+
+class Faults:
+    """Calls of the strategy's own clients made to fail: {"iam.CreateAccessKey": (code, times)}.
+
+    Registered on the strategy's session before it creates a client (clients copy the session's
+    handlers when they are made); ``times`` None fails every call.
+    """
+
+    def __init__(self) -> None:
+        self.plan: dict[str, tuple[str, int | None]] = {}
+
+    def fail(self, call: str, code: str, times: int | None = None) -> None:
+        self.plan[call] = (code, times)
+
+    def __call__(self, event_name: str, model: Any, **_: Any) -> None:
+        call = event_name.removeprefix("before-call.")
+        if call not in self.plan:
+            return
+        code, times = self.plan[call]
+        if times is not None:
+            if times == 0:
+                return
+            self.plan[call] = (code, times - 1)
+        raise ClientError({"Error": {"Code": code, "Message": "injected"}}, model.name)
+
+
+# One session for the module: it caches the service models a new session would load again.
+_FAULTS = Faults()
+_SESSION = boto3.Session(region_name="us-east-1")
+_SESSION.events.register("before-call", _FAULTS)
+
+
+def test_first_rotation_creates_the_users_first_key_and_keeps_other_fields(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert keys_of(iam) == {value["AccessKeyId"]}
+    assert value["Note"] == "kept as is"
+    assert caller(value) == f"arn:aws:iam::123456789012:user/{USER}"
+    assert strategy.slept == []  # type: ignore[attr-defined]
+
+
+def test_previous_key_stays_active_until_the_next_rotation_deletes_it(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    service.rotate(arn)
+    first = current(service, arn)["AccessKeyId"]
+    service.rotate(arn)
+    second = current(service, arn)["AccessKeyId"]
+
+    assert keys_of(iam) == {first, second}  # clients holding the first key keep working
+    assert current(service, arn, "AWSPREVIOUS")["AccessKeyId"] == first
+
+    service.rotate(arn)
+
+    third = current(service, arn)["AccessKeyId"]
+    assert keys_of(iam) == {second, third}
+
+
+def test_two_keys_already_present_deletes_the_unlabelled_one_never_the_current(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+
+    service.rotate(arn)
+
+    new = current(service, arn)["AccessKeyId"]
+    assert keys_of(iam) == {made["AccessKeyId"], new}
+    assert by_hand not in keys_of(iam)
+
+
+def test_two_keys_with_previous_present_deletes_previous_not_an_older_current(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """The current key is the oldest: "oldest" alone would pick it; the label decides."""
+    arn = secret(service)
+    service.rotate(arn)
+    service.rotate(arn)
+    older, newer = current(service, arn, "AWSPREVIOUS"), current(service, arn)
+    # Make the older key current again (a rollback by hand): AWSPREVIOUS now holds the newer one.
+    versions = service.stages(arn)
+    older_version = next(v for v, s in versions.items() if "AWSPREVIOUS" in s)
+    newer_version = next(v for v, s in versions.items() if "AWSCURRENT" in s)
+    service.sm.update_secret_version_stage(
+        SecretId=arn,
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=older_version,
+        RemoveFromVersionId=newer_version,
+    )
+    assert current(service, arn, "AWSPREVIOUS")["AccessKeyId"] == newer["AccessKeyId"]
+
+    service.rotate(arn)
+
+    assert older["AccessKeyId"] in keys_of(iam)
+    assert newer["AccessKeyId"] not in keys_of(iam)
+
+
+def test_previous_value_of_another_shape_does_not_block_making_room(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """A secret that held something else before: AWSPREVIOUS is no key pair."""
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = service.create("ci/converted", "an-old-plain-password")
+    value = {"UserName": USER, **{k: made[k] for k in ("AccessKeyId", "SecretAccessKey")}}
+    service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+    assert service.value(arn, "AWSPREVIOUS") == "an-old-plain-password"
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {made["AccessKeyId"], current(service, arn)["AccessKeyId"]}
+    assert by_hand not in keys_of(iam)
+
+
+def test_current_key_deleted_by_hand_is_replaced(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    service.rotate(arn)
+    iam.delete_access_key(UserName=USER, AccessKeyId=current(service, arn)["AccessKeyId"])
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert keys_of(iam) == {value["AccessKeyId"]}
+    assert caller(value).endswith(f":user/{USER}")
+
+
+def test_previous_key_deleted_by_hand_needs_no_deletion(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    service.rotate(arn)
+    service.rotate(arn)
+    previous = current(service, arn, "AWSPREVIOUS")["AccessKeyId"]
+    kept = current(service, arn)["AccessKeyId"]
+    iam.delete_access_key(UserName=USER, AccessKeyId=previous)
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {kept, current(service, arn)["AccessKeyId"]}
+
+
+def test_iam_throttling_fails_the_step_without_writing_and_a_later_retry_succeeds(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    service.rotate(arn)
+    before = current(service, arn)
+    strategy.faults.fail("iam.CreateAccessKey", "Throttling", times=1)  # type: ignore[attr-defined]
+    token = service.stage(arn)
+
+    with pytest.raises(IamThrottledError) as raised:
+        service.run("createSecret", arn, token)
+
+    assert "iam:CreateAccessKey on user ci-deployer was throttled" in str(raised.value)
+    assert "retries the rotation later with the same token" in str(raised.value)
+    assert current(service, arn) == before
+    with pytest.raises(ClientError):  # the staged version holds no value
+        service.sm.get_secret_value(SecretId=arn, VersionId=token)
+    assert keys_of(iam) == {before["AccessKeyId"]}
+
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        service.run(step, arn, token)
+
+    assert keys_of(iam) == {before["AccessKeyId"], current(service, arn)["AccessKeyId"]}
+
+
+def test_test_secret_waits_for_a_new_key_to_work(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId", 2)  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    service.rotate(arn)
+
+    assert strategy.slept == [0.5, 1.0]  # type: ignore[attr-defined]
+    assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+
+
+def test_a_key_that_never_works_fails_test_secret_after_the_whole_wait(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId")  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    with pytest.raises(NewKeyNotWorkingError):
+        service.rotate(arn)
+
+    assert strategy.slept == [0.5, 1.0, 2.0, 4.0, 8.0]  # type: ignore[attr-defined]
+    assert sum(strategy.slept) < 20  # type: ignore[attr-defined]  # inside a 30 s timeout
+    assert current(service, arn)["AccessKeyId"] == ""
+
+
+def test_retried_create_secret_in_a_new_container_creates_no_second_key(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    context.forget_all()  # a new execution environment: no memo
+
+    service.run("createSecret", arn, token)
+
+    pending = json.loads(service.sm.get_secret_value(SecretId=arn, VersionId=token)["SecretString"])
+    assert keys_of(iam) == {pending["AccessKeyId"]}
+
+
+def test_pending_key_of_another_user_fails_test_secret(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    other = iam.create_access_key(UserName="someone-else")["AccessKey"]
+    service.sm.put_secret_value(
+        SecretId=arn,
+        ClientRequestToken=token,
+        SecretString=json.dumps(
+            {
+                "UserName": USER,
+                "AccessKeyId": other["AccessKeyId"],
+                "SecretAccessKey": other["SecretAccessKey"],
+            }
+        ),
+        VersionStages=["AWSPENDING"],
+    )
+
+    with pytest.raises(PendingValueInvalidError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert "user/someone-else, not as user ci-deployer" in str(raised.value)
+
+
+def test_pending_key_deleted_by_hand_fails_set_secret(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    pending = json.loads(service.sm.get_secret_value(SecretId=arn, VersionId=token)["SecretString"])
+    iam.delete_access_key(UserName=USER, AccessKeyId=pending["AccessKeyId"])
+
+    with pytest.raises(PendingValueInvalidError) as raised:
+        service.run("setSecret", arn, token)
+
+    assert "no longer exists on user ci-deployer" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "mentions"),
+    [
+        ({"AccessKeyId": "", "SecretAccessKey": ""}, 'no non-empty string under "UserName"'),
+        ({"UserName": USER, "AccessKeyId": 7}, 'non-string under "AccessKeyId"'),
+        (["not", "an", "object"], "JSON but not an object"),
+    ],
+)
+def test_secret_without_a_user_name_is_refused_before_any_key_is_made(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, value: Any, mentions: str
+) -> None:
+    arn = service.create("ci/bad", json.dumps(value))
+
+    with pytest.raises(IamAccessKeyShapeError) as raised:
+        service.rotate(arn)
+
+    assert mentions in str(raised.value)
+    assert 'Store a JSON object with "UserName"' in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_no_secret_access_key_in_any_output_at_debug(
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    arn = secret(service)
+
+    service.rotate(arn)
+    service.rotate(arn)
+
+    out = capfd.readouterr()
+    secrets = [current(service, arn)["SecretAccessKey"], current(service, arn, "AWSPREVIOUS")]
+    secrets[1] = json.loads(service.value(arn, "AWSPREVIOUS"))["SecretAccessKey"]
+    assert '"created an access key"' in out.out
+    assert not [s for s in secrets if s in out.out + out.err]
