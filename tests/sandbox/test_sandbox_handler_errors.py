@@ -12,14 +12,9 @@ import base64
 import json
 import secrets
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from sandbox_helpers import Inspect
-
-import rotator
-
-PACKAGE = Path(rotator.__file__).resolve().parent
+from sandbox_helpers import Inspect, rotator_files
 
 # The handler module of the deployed zip: the real rotator, with DescribeSecret made to fail.
 INJECTING_HANDLER = """
@@ -41,21 +36,13 @@ handler = rotator_handler.lambda_handler
 """
 
 
-def _rotator_files() -> dict[str, str]:
-    return {
-        str(path.relative_to(PACKAGE.parent)): path.read_text()
-        for path in PACKAGE.rglob("*.py")
-        if "__pycache__" not in path.parts
-    }
-
-
 def test_unexpected_exception_message_is_in_neither_the_result_nor_the_logs(
     aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], inspect: Inspect
 ) -> None:
     secret = f"s3cr3t-{secrets.token_hex(16)}"
     function = make_function(
         INJECTING_HANDLER.replace("{secret}", secret),
-        extra_files=_rotator_files(),
+        extra_files=rotator_files(),
         environment={"LOG_LEVEL": "DEBUG"},
     )
     secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf"
