@@ -1,0 +1,145 @@
+"""What a person reads when a call fails: the error type, the API, the service's words, the fix.
+
+The store is given a client that answers every call with one service error, so each error code's
+translation is checked without a service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from rotator.config import Config
+from rotator.errors import (
+    ConfigurationError,
+    RotationError,
+    SecretNotFoundError,
+    SecretsManagerAccessDeniedError,
+    SecretsManagerCallError,
+)
+from rotator.logs import StepLog
+from rotator.secret_store import SecretStore
+
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+
+
+class RefusingClient:
+    """A Secrets Manager client whose every call fails with ``response``."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        self.response = response
+
+    def describe_secret(self, **_: Any) -> dict[str, Any]:
+        raise ClientError(self.response, "DescribeSecret")
+
+
+def _describe_error(response: dict[str, Any]) -> RotationError:
+    store = SecretStore(RefusingClient(response), StepLog())
+    with pytest.raises(RotationError) as raised:
+        store.describe(ARN)
+    return raised.value
+
+
+ACCESS = "Grant the function's role secretsmanager:DescribeSecret on this secret"
+KMS = "Allow the function's role kms:Decrypt and kms:GenerateDataKey on the key"
+
+
+@pytest.mark.parametrize(
+    ("code", "error_type", "problem", "remedy"),
+    [
+        (
+            "ResourceNotFoundException",
+            SecretNotFoundError,
+            "DescribeSecret: ",
+            "Check the SecretId",
+        ),
+        (
+            "AccessDeniedException",
+            SecretsManagerAccessDeniedError,
+            "DescribeSecret was denied: ",
+            ACCESS,
+        ),
+        ("AccessDenied", SecretsManagerAccessDeniedError, "DescribeSecret was denied: ", ACCESS),
+        (
+            "DecryptionFailure",
+            SecretsManagerAccessDeniedError,
+            "could not use the secret's KMS key: ",
+            KMS,
+        ),
+        (
+            "EncryptionFailure",
+            SecretsManagerAccessDeniedError,
+            "could not use the secret's KMS key: ",
+            KMS,
+        ),
+        (
+            "KMSAccessDeniedException",
+            SecretsManagerAccessDeniedError,
+            "could not use the secret's KMS key: ",
+            KMS,
+        ),
+        (
+            "ThrottlingException",
+            SecretsManagerCallError,
+            "DescribeSecret failed: ",
+            "safe to retry",
+        ),
+    ],
+)
+def test_each_service_error_becomes_an_error_that_says_what_to_change(
+    code: str, error_type: type[RotationError], problem: str, remedy: str
+) -> None:
+    error = _describe_error({"Error": {"Code": code, "Message": "the service's own words"}})
+
+    assert type(error) is error_type
+    assert problem in error.problem
+    assert "the service's own words" in error.problem
+    assert remedy in str(error)
+
+
+def test_an_unknown_error_keeps_the_services_code_for_the_caller() -> None:
+    error = _describe_error({"Error": {"Code": "LimitExceededException", "Message": "slow down"}})
+
+    assert isinstance(error, SecretsManagerCallError)
+    assert error.code == "LimitExceededException"
+    assert error.problem == "DescribeSecret failed: LimitExceededException: slow down"
+
+
+def test_an_error_without_code_or_message_still_reads_as_one() -> None:
+    error = _describe_error({})
+
+    assert isinstance(error, SecretsManagerCallError)
+    assert error.code == "Unknown"
+    assert error.problem == "DescribeSecret failed: Unknown: "
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PASSWORD_LENGTH", "thirty-two"), ("EXCLUDE_NUMBERS", "perhaps"), ("LOG_LEVEL", "LOUD")],
+)
+def test_a_bad_setting_is_quoted_in_the_error(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Config.from_env({name: value})
+
+    assert f"environment variable {name} is {value!r}" in str(raised.value)
+
+
+def test_a_long_bad_setting_is_quoted_up_to_sixty_characters() -> None:
+    value = "x" * 60 + "TAIL-NOT-SHOWN"
+
+    with pytest.raises(ConfigurationError) as raised:
+        Config.from_env({"PASSWORD_LENGTH": value})
+
+    assert f"is {'x' * 60 + '...'!r}" in str(raised.value)
+    assert "TAIL" not in str(raised.value)
+
+
+def test_a_setting_of_exactly_sixty_characters_is_quoted_whole() -> None:
+    value = "y" * 60
+
+    with pytest.raises(ConfigurationError) as raised:
+        Config.from_env({"EXCLUDE_LOWERCASE": value})
+
+    assert f"is {value!r}" in str(raised.value)
