@@ -1,0 +1,107 @@
+"""The Secrets Manager client: its limits, and the DEBUG line each call leaves.
+
+README ("AWS client"): standard retry mode with 3 attempts in all, connect timeout 5 s, read
+timeout 10 s, so one hung call cannot use up the function's timeout (botocore's defaults are
+60 s each).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from rotator import logs
+from rotator.errors import SecretsManagerCallError, SecretsManagerUnavailableError
+from rotator.logs import StepLog
+from rotator.secret_store import SecretStore, make_client
+
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+
+
+def test_client_retries_twice_and_gives_up_on_a_hung_call_within_fifteen_seconds() -> None:
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    config = make_client(session).meta.config
+
+    assert config.retries == {"mode": "standard", "total_max_attempts": 3}
+    assert config.connect_timeout == 5
+    assert config.read_timeout == 10
+
+
+class ScriptedClient:
+    """DescribeSecret answers from a script: a response, or an exception to raise."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+
+    def describe_secret(self, **_: Any) -> dict[str, Any]:
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        result: dict[str, Any] = answer
+        return result
+
+
+@pytest.fixture
+def debug_lines(capfd: pytest.CaptureFixture[str]) -> Iterator[Any]:
+    logs.configure(logging.DEBUG)
+    capfd.readouterr()
+
+    def read() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in capfd.readouterr().out.splitlines() if line]
+
+    yield read
+    logs.configure(logs.DEFAULT_LEVEL)
+
+
+def test_each_call_leaves_a_debug_line_with_its_api_and_duration(debug_lines: Any) -> None:
+    store = SecretStore(ScriptedClient({"ARN": ARN}), StepLog(step="setSecret"))
+
+    metadata = store.describe(ARN)
+
+    (line,) = debug_lines()
+    assert (line["message"], line["level"], line["api"]) == ("aws_call", "DEBUG", "DescribeSecret")
+    assert line["step"] == "setSecret"
+    assert isinstance(line["duration_ms"], float)
+    assert metadata.rotation_enabled is False
+    assert metadata.versions == {}
+
+
+def test_a_refused_call_leaves_a_debug_line_with_the_error_code(debug_lines: Any) -> None:
+    refusal = ClientError({"Error": {"Code": "ThrottlingException"}}, "DescribeSecret")
+    store = SecretStore(ScriptedClient(refusal), StepLog())
+
+    with pytest.raises(SecretsManagerCallError):
+        store.describe(ARN)
+
+    (line,) = debug_lines()
+    assert (line["message"], line["api"], line["error_type"]) == (
+        "aws_call_failed",
+        "DescribeSecret",
+        "ThrottlingException",
+    )
+
+
+def test_an_unreachable_service_is_an_error_that_says_the_step_is_safe_to_retry(
+    debug_lines: Any,
+) -> None:
+    store = SecretStore(
+        ScriptedClient(EndpointConnectionError(endpoint_url="https://sm")), StepLog()
+    )
+
+    with pytest.raises(SecretsManagerUnavailableError) as raised:
+        store.describe(ARN)
+
+    assert raised.value.problem == (
+        "DescribeSecret failed after 3 attempts: EndpointConnectionError: "
+        'Could not connect to the endpoint URL: "https://sm"'
+    )
+    (line,) = debug_lines()
+    assert (line["message"], line["error_type"]) == ("aws_call_failed", "EndpointConnectionError")
