@@ -19,6 +19,7 @@ from rotator_harness import Service
 
 from rotator.errors import (
     PendingValueInvalidError,
+    PendingValueMissingError,
     SecretsManagerUnavailableError,
     UnexpectedStepError,
 )
@@ -179,3 +180,21 @@ def test_unexpected_exception_leaves_as_a_rotation_error_without_its_message(
     printed = "".join(traceback.format_exception(raised.value))
     captured = capfd.readouterr()
     assert secret not in printed + captured.out + captured.err
+
+
+def test_test_secret_before_create_secret_says_to_run_create_secret_first(
+    service: Service,
+) -> None:
+    arn = service.create("early", json.dumps(ORIGINAL))
+    token = service.stage(arn)
+
+    with pytest.raises(PendingValueMissingError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert (
+        raised.value.problem == f"version {token} holds no value: createSecret has not stored one"
+    )
+    assert str(raised.value).endswith(
+        "Run createSecret for this token first (the service does when it retries the rotation)"
+    )
+    assert json.loads(service.value(arn)) == ORIGINAL

@@ -1,0 +1,95 @@
+"""The warm container's memo: bounded, most recently used kept, cleared when a rotation ends.
+
+A container can serve many secrets for hours; the memo must neither grow without bound nor keep
+facts about a rotation that has finished.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from rotator_harness import STEPS, Service
+
+from rotator import context
+from rotator.context import Memo, recall, remember
+from rotator.errors import TokenNotPendingError
+from rotator.values import PlainShape
+
+MEMO = Memo(current_shape=PlainShape())
+
+
+@pytest.fixture(autouse=True)
+def _empty_memo() -> Iterator[None]:
+    context.forget_all()
+    yield
+    context.forget_all()
+
+
+def _keys(n: int) -> list[tuple[str, str]]:
+    return [(f"arn:secret-{i}", f"token-{i}") for i in range(n)]
+
+
+def test_the_memo_keeps_the_64_most_recent_rotations() -> None:
+    keys = _keys(65)
+    for key in keys[:64]:
+        remember(key, MEMO)
+    assert all(recall(key) == MEMO for key in keys[:64])
+
+    remember(keys[64], MEMO)
+
+    assert recall(keys[0]) is None
+    assert all(recall(key) == MEMO for key in keys[1:])
+
+
+def test_remembering_again_makes_a_rotation_the_most_recent() -> None:
+    keys = _keys(65)
+    for key in keys[:64]:
+        remember(key, MEMO)
+
+    remember(keys[0], Memo(current_shape=None, pending_stored=True))
+    remember(keys[64], MEMO)
+
+    assert recall(keys[0]) == Memo(current_shape=None, pending_stored=True)
+    assert recall(keys[1]) is None
+
+
+def test_forgetting_one_rotation_keeps_the_others() -> None:
+    first, second = _keys(2)
+    remember(first, MEMO)
+    remember(second, MEMO)
+
+    context.forget(first)
+
+    assert recall(first) is None
+    assert recall(second) == MEMO
+
+
+def test_a_finished_rotation_leaves_nothing_in_the_memo(service: Service) -> None:
+    arn = service.create("memo", json.dumps({"password": "p"}))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    assert recall((arn, token)) is not None
+
+    for step in STEPS[1:]:
+        service.run(step, arn, token)
+
+    assert recall((arn, token)) is None
+
+
+def test_test_secret_in_a_warm_container_still_refuses_a_token_no_longer_pending(
+    service: Service,
+) -> None:
+    """The warm path skips DescribeSecret but still checks the version's own labels."""
+    arn = service.create("moved", json.dumps({"password": "p"}))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    service.sm.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSPENDING", RemoveFromVersionId=token
+    )
+
+    with pytest.raises(TokenNotPendingError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert raised.value.problem == f"version {token} has no staging label, not AWSPENDING"
