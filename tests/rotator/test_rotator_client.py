@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from rotator_harness import STEPS, Service
 
 from rotator import logs
 from rotator.errors import SecretsManagerCallError, SecretsManagerUnavailableError
@@ -105,3 +106,21 @@ def test_an_unreachable_service_is_an_error_that_says_the_step_is_safe_to_retry(
     )
     (line,) = debug_lines()
     assert (line["message"], line["error_type"]) == ("aws_call_failed", "EndpointConnectionError")
+
+
+def test_finish_secret_logs_which_version_lost_awscurrent_at_debug(
+    service: Service, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    arn = service.create("finished", "value-123456")
+    before = next(v for v, s in service.stages(arn).items() if "AWSCURRENT" in s)
+    token = service.stage(arn)
+    for step in STEPS[:3]:
+        service.run(step, arn, token)
+    capfd.readouterr()
+
+    service.run("finishSecret", arn, token)
+
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    moved = [line for line in lines if line["message"] == "moved AWSCURRENT"]
+    assert [(line["from_version"], line["token"]) for line in moved] == [(before, token)]

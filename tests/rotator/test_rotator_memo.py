@@ -93,3 +93,23 @@ def test_test_secret_in_a_warm_container_still_refuses_a_token_no_longer_pending
         service.run("testSecret", arn, token)
 
     assert raised.value.problem == f"version {token} has no staging label, not AWSPENDING"
+
+
+def test_create_secret_retried_in_a_new_container_keeps_the_stored_value_and_says_so(
+    service: Service, capfd: pytest.CaptureFixture[str]
+) -> None:
+    arn = service.create("retried", json.dumps({"password": "p"}))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    stored = service.value(arn, "AWSPENDING")
+    context.forget_all()  # the retry lands in another container
+    capfd.readouterr()
+
+    service.run("createSecret", arn, token)
+
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    assert [(line["message"], line.get("outcome")) for line in lines] == [
+        ("a value for this token was stored by an earlier attempt; keeping it", None),
+        ("step_finished", "already_created"),
+    ]
+    assert service.value(arn, "AWSPENDING") == stored
