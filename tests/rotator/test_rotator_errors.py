@@ -20,7 +20,7 @@ from rotator.errors import (
     SecretsManagerCallError,
 )
 from rotator.logs import StepLog
-from rotator.secret_store import SecretStore
+from rotator.secret_store import SecretMetadata, SecretStore
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
 
@@ -143,3 +143,27 @@ def test_a_setting_of_exactly_sixty_characters_is_quoted_whole() -> None:
         Config.from_env({"EXCLUDE_LOWERCASE": value})
 
     assert f"is {value!r}" in str(raised.value)
+
+
+class BinaryClient:
+    def get_secret_value(self, **_: Any) -> dict[str, Any]:
+        return {"ARN": ARN, "VersionId": "v1", "SecretBinary": b"\x00\x01"}
+
+
+def test_a_binary_secret_is_refused_with_what_to_store_instead() -> None:
+    store = SecretStore(BinaryClient(), StepLog())
+
+    with pytest.raises(RotationError) as raised:
+        store.get_version(ARN, stage="AWSCURRENT")
+
+    assert str(raised.value) == (
+        f"rotation of secret {ARN}: the secret holds SecretBinary; this function rotates "
+        "SecretString values only. Store the secret as SecretString (plain text or a JSON object)"
+    )
+
+
+def test_no_version_holding_a_label_is_none_not_an_error() -> None:
+    metadata = SecretMetadata(ARN, True, {"v1": ("AWSPREVIOUS",), "v2": ("AWSCURRENT",)})
+
+    assert metadata.version_with("AWSPENDING") is None
+    assert metadata.version_with("AWSCURRENT") == "v2"

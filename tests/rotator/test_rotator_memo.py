@@ -113,3 +113,19 @@ def test_create_secret_retried_in_a_new_container_keeps_the_stored_value_and_say
         ("step_finished", "already_created"),
     ]
     assert service.value(arn, "AWSPENDING") == stored
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_every_step_run_again_after_the_rotation_finished_is_a_noop(
+    service: Service, capfd: pytest.CaptureFixture[str], step: str
+) -> None:
+    arn = service.create("done", json.dumps({"password": "p"}))
+    token = service.rotate(arn)
+    value = service.value(arn)
+    capfd.readouterr()
+
+    service.run(step, arn, token)
+
+    (line,) = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    assert (line["step"], line["outcome"]) == (step, "noop")
+    assert service.value(arn) == value
