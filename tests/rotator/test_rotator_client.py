@@ -124,3 +124,41 @@ def test_finish_secret_logs_which_version_lost_awscurrent_at_debug(
     lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
     moved = [line for line in lines if line["message"] == "moved AWSCURRENT"]
     assert [(line["from_version"], line["token"]) for line in moved] == [(before, token)]
+
+
+@pytest.mark.parametrize("level", [logging.DEBUG, logging.INFO, logging.ERROR])
+def test_library_loggers_are_held_at_warning_or_above_and_do_not_propagate(level: int) -> None:
+    """boto3/botocore/urllib3 log request and response bodies (the secret) at DEBUG."""
+    for name in ("boto3", "botocore", "urllib3", "s3transfer"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+        logging.getLogger(name).propagate = True
+
+    logs.configure(level)
+
+    try:
+        for name in ("boto3", "botocore", "urllib3", "s3transfer"):
+            library = logging.getLogger(name)
+            assert library.level == max(logging.WARNING, level), name
+            assert library.propagate is False, name
+    finally:
+        logs.configure(logs.DEFAULT_LEVEL)
+
+
+def test_the_functions_lines_reach_the_runtimes_root_handler_never(service: Service) -> None:
+    """Lambda's runtime has its own root handler: a propagating line would be printed twice."""
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    root = logging.getLogger()
+    handler = Collect(level=logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        arn = service.create("once", "value-123456")
+        service.rotate(arn)
+    finally:
+        root.removeHandler(handler)
+
+    assert [r.name for r in seen if r.name.split(".")[0] in {"rotator", "botocore", "boto3"}] == []

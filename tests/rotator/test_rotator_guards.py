@@ -20,7 +20,9 @@ from rotator_harness import Service
 from rotator.errors import (
     PendingValueInvalidError,
     PendingValueMissingError,
+    RotationNotEnabledError,
     SecretsManagerUnavailableError,
+    TokenNotPendingError,
     UnexpectedStepError,
 )
 from rotator.secret_store import SecretStore
@@ -198,3 +200,35 @@ def test_test_secret_before_create_secret_says_to_run_create_secret_first(
         "Run createSecret for this token first (the service does when it retries the rotation)"
     )
     assert json.loads(service.value(arn)) == ORIGINAL
+
+
+def test_a_secret_never_set_up_for_rotation_is_refused_with_how_to_enable_it(
+    service: Service, sm: Any
+) -> None:
+    arn = service.create("manual", "value-123456")
+    token = "11111111-2222-3333-4444-555555555555"
+    sm.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString="other", VersionStages=["AWSPENDING"]
+    )
+
+    with pytest.raises(RotationNotEnabledError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert str(raised.value) == (
+        f"testSecret of secret {arn}: rotation is not enabled on the secret. Enable rotation on "
+        "the secret (RotateSecret with a RotationLambdaARN) before rotating"
+    )
+
+
+def test_a_token_with_other_labels_is_refused_naming_each_label(service: Service, sm: Any) -> None:
+    arn = service.create("labelled", "value-123456")
+    old = service.rotate(arn)
+    service.rotate(arn)  # `old` now holds AWSPREVIOUS
+    sm.update_secret_version_stage(SecretId=arn, VersionStage="RELEASE-7", MoveToVersionId=old)
+    labels = service.stages(arn)[old]
+    assert sorted(labels) == ["AWSPREVIOUS", "RELEASE-7"]
+
+    with pytest.raises(TokenNotPendingError) as raised:
+        service.run("createSecret", arn, old)
+
+    assert raised.value.problem == f"version {old} has {', '.join(labels)}, not AWSPENDING"
