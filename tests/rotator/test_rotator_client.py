@@ -162,3 +162,19 @@ def test_the_functions_lines_reach_the_runtimes_root_handler_never(service: Serv
         root.removeHandler(handler)
 
     assert [r.name for r in seen if r.name.split(".")[0] in {"rotator", "botocore", "boto3"}] == []
+
+
+def test_a_library_warning_is_printed_as_one_json_line(capfd: pytest.CaptureFixture[str]) -> None:
+    logs.configure(logging.INFO)
+    capfd.readouterr()
+
+    logging.getLogger("botocore.credentials").warning("credentials expire in %d minutes", 5)
+
+    captured = capfd.readouterr()
+    (line,) = [json.loads(text) for text in captured.out.splitlines()]
+    assert (line["level"], line["logger"], line["message"]) == (
+        "WARNING",
+        "botocore.credentials",
+        "credentials expire in 5 minutes",
+    )
+    assert captured.err == ""
