@@ -17,8 +17,13 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from rotator_harness import STEPS, Service
 
-from rotator import logs
-from rotator.errors import SecretsManagerCallError, SecretsManagerUnavailableError
+from rotator import handler, logs
+from rotator.errors import (
+    InvalidEventError,
+    SecretsManagerCallError,
+    SecretsManagerUnavailableError,
+    UnexpectedStepError,
+)
 from rotator.logs import StepLog
 from rotator.secret_store import SecretStore, make_client
 
@@ -178,3 +183,92 @@ def test_a_library_warning_is_printed_as_one_json_line(capfd: pytest.CaptureFixt
         "credentials expire in 5 minutes",
     )
     assert captured.err == ""
+
+
+def test_a_library_debug_line_is_dropped_even_when_its_level_is_lowered_later(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    logs.configure(logging.DEBUG)
+    logging.getLogger("botocore.endpoint").setLevel(logging.DEBUG)  # as a tool or a test might
+    capfd.readouterr()
+    try:
+        logging.getLogger("botocore.endpoint").debug("Response body: the secret value")
+    finally:
+        logs.configure(logs.DEFAULT_LEVEL)
+
+    captured = capfd.readouterr()
+    assert "the secret value" not in captured.out + captured.err
+
+
+def test_a_line_carries_its_time_in_utc_to_the_millisecond() -> None:
+    record = logging.LogRecord("botocore", logging.WARNING, __file__, 1, "slow", None, None)
+    record.created = 1_700_000_000.123
+
+    line = json.loads(logs.JsonFormatter().format(record))
+
+    assert line == {
+        "time": "2023-11-14T22:13:20.123Z",
+        "level": "WARNING",
+        "logger": "botocore",
+        "message": "slow",
+    }
+
+
+class SteppingClock:
+    """perf_counter for the handler only: each reading is 0.25 s after the previous one."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.25
+        return self.now
+
+
+def test_a_rejected_event_logs_step_failed_with_its_duration(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(handler, "time", SteppingClock())
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    capfd.readouterr()
+
+    with pytest.raises(InvalidEventError):
+        handler.lambda_handler({"Step": "createSecret"}, None)
+
+    (line,) = [json.loads(text) for text in capfd.readouterr().out.splitlines()]
+    assert line["message"] == "step_failed"
+    assert (line["level"], line["outcome"], line["error_type"]) == (
+        "ERROR",
+        "error",
+        "InvalidEventError",
+    )
+    assert line["duration_ms"] == 250.0
+
+
+def test_an_unexpected_error_logs_step_failed_with_its_type_only(
+    service: Service, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    arn = service.create("unexpected", "value-123456")
+    token = service.stage(arn)
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+
+    def describe(self: SecretStore, secret_id: str) -> Any:
+        raise ZeroDivisionError("value-123456")
+
+    monkeypatch.setattr(SecretStore, "describe", describe)
+    capfd.readouterr()
+
+    with pytest.raises(UnexpectedStepError):
+        service.run("setSecret", arn, token)
+
+    lines = [json.loads(text) for text in capfd.readouterr().out.splitlines()]
+    assert [line["message"] for line in lines] == ["step_started", "step_failed"]
+    assert lines[0]["step"] == "setSecret"
+    failed = lines[1]
+    assert (failed["level"], failed["outcome"], failed["error_type"]) == (
+        "ERROR",
+        "error",
+        "ZeroDivisionError",
+    )
+    assert "error" not in failed
+    assert isinstance(failed["duration_ms"], float)

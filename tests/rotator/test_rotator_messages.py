@@ -6,12 +6,14 @@ before any AWS call, so they are checked on the functions that raise them.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from rotator.config import Config
-from rotator.errors import ConfigurationError, InvalidEventError
+from rotator.errors import ConfigurationError, InvalidEventError, UnsupportedSecretShapeError
 from rotator.events import parse_event
-from rotator.values import new_plain_password
+from rotator.values import new_plain_password, parse
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
 TOKEN = "11111111-2222-3333-4444-555555555555"
@@ -126,3 +128,26 @@ def test_a_policy_that_only_yields_json_looking_values_says_what_to_allow() -> N
 )
 def test_event_errors_name_what_is_wrong(event: object, problem: str) -> None:
     assert _event_error(event) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("[1, 2]", "an array"),
+        ('"quoted"', "a string literal"),
+        ("true", "a boolean"),
+        ("12", "a number"),
+        ("1.5", "a number"),
+        ("null", "null"),
+    ],
+)
+def test_json_that_is_not_an_object_is_described_by_its_kind(value: str, kind: str) -> None:
+    with pytest.raises(UnsupportedSecretShapeError) as raised:
+        parse(value)
+
+    assert raised.value.problem == f"the value is JSON but {kind}, not an object"
+
+
+@pytest.mark.parametrize(("raw", "level"), [("warn", logging.WARNING), ("Debug", logging.DEBUG)])
+def test_log_level_accepts_any_case_and_warn(raw: str, level: int) -> None:
+    assert Config.from_env({"LOG_LEVEL": raw}).log_level == level
