@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from rotator_harness import STEPS, Service
 
-from rotator import handler, logs
+from rotator import handler, logs, secret_store
 from rotator.errors import (
     InvalidEventError,
     SecretsManagerCallError,
@@ -272,3 +272,14 @@ def test_an_unexpected_error_logs_step_failed_with_its_type_only(
     )
     assert "error" not in failed
     assert isinstance(failed["duration_ms"], float)
+
+
+def test_an_injected_client_is_the_one_every_later_call_uses() -> None:
+    injected = ScriptedClient()
+    try:
+        secret_store.set_client(injected)
+
+        assert secret_store.get_client() is injected
+        assert secret_store.get_client() is injected
+    finally:
+        secret_store.set_client(None)
