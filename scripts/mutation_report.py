@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 TARGET = 0.90
@@ -48,34 +49,54 @@ def mutant_statuses(mutmut: str) -> dict[str, str]:
     return statuses
 
 
+@dataclass(frozen=True)
+class Score:
+    detected: int
+    considered: int
+    counts: dict[str, int]
+    undetected: list[str]
+    equivalent: list[str]
+    stale: list[str]
+
+    @property
+    def ratio(self) -> float:
+        return self.detected / self.considered if self.considered else 0.0
+
+
+def score(statuses: dict[str, str], equivalents: dict[str, str]) -> Score:
+    """Killed (or timed out) over every mutant except the surviving equivalent ones."""
+    equivalent = sorted(n for n in equivalents if statuses.get(n) == "survived")
+    detected = sum(1 for s in statuses.values() if s in DETECTED)
+    return Score(
+        detected=detected,
+        considered=len(statuses) - len(equivalent),
+        counts=dict(Counter(statuses.values())),
+        undetected=sorted(
+            n for n, s in statuses.items() if s not in DETECTED and n not in equivalents
+        ),
+        equivalent=equivalent,
+        stale=sorted(n for n in equivalents if statuses.get(n) != "survived"),
+    )
+
+
 def main() -> int:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     statuses = mutant_statuses(mutmut)
     if not statuses:
         print("error: mutmut has no results; run `make mutate`", file=sys.stderr)
         return 1
-    equivalents = load_equivalents()
-    counts = Counter(statuses.values())
-    equivalent = sorted(n for n in equivalents if statuses.get(n) == "survived")
-    stale = sorted(n for n in equivalents if statuses.get(n) != "survived")
-    undetected = sorted(
-        n for n, s in statuses.items() if s not in DETECTED and n not in equivalents
-    )
-    detected = sum(counts[s] for s in DETECTED)
-    considered = len(statuses) - len(equivalent)
-    score = detected / considered if considered else 0.0
-
-    print(", ".join(f"{status}: {n}" for status, n in sorted(counts.items())))
-    for name in undetected:
+    result = score(statuses, load_equivalents())
+    print(", ".join(f"{status}: {n}" for status, n in sorted(result.counts.items())))
+    for name in result.undetected:
         print(f"  {statuses[name]}: {name}   (mutmut show {name})")
-    for name in stale:
+    for name in result.stale:
         print(f"  stale entry in {EQUIVALENTS.name}: {name} is {statuses.get(name, 'gone')}")
     print(
-        f"mutation score of rotator/: {score:.1%} ({detected} of {considered} mutants detected; "
-        f"{len(equivalent)} equivalent ones listed in scripts/{EQUIVALENTS.name}; "
-        f"target {TARGET:.0%})"
+        f"mutation score of rotator/: {result.ratio:.1%} ({result.detected} of "
+        f"{result.considered} mutants detected; {len(result.equivalent)} equivalent ones listed "
+        f"in scripts/{EQUIVALENTS.name}; target {TARGET:.0%})"
     )
-    return 0 if score >= TARGET else 1
+    return 0 if result.ratio >= TARGET else 1
 
 
 if __name__ == "__main__":
