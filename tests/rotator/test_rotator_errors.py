@@ -52,8 +52,8 @@ KMS = "Allow the function's role kms:Decrypt and kms:GenerateDataKey on the key"
         (
             "ResourceNotFoundException",
             SecretNotFoundError,
-            "DescribeSecret: ",
-            "Check the SecretId",
+            "DescribeSecret: ResourceNotFoundException: ",
+            "Check the SecretId, and that the secret is not deleted or scheduled for deletion",
         ),
         (
             "AccessDeniedException",
@@ -65,26 +65,26 @@ KMS = "Allow the function's role kms:Decrypt and kms:GenerateDataKey on the key"
         (
             "DecryptionFailure",
             SecretsManagerAccessDeniedError,
-            "could not use the secret's KMS key: ",
+            "DescribeSecret could not use the secret's KMS key: ",
             KMS,
         ),
         (
             "EncryptionFailure",
             SecretsManagerAccessDeniedError,
-            "could not use the secret's KMS key: ",
+            "DescribeSecret could not use the secret's KMS key: ",
             KMS,
         ),
         (
             "KMSAccessDeniedException",
             SecretsManagerAccessDeniedError,
-            "could not use the secret's KMS key: ",
+            "DescribeSecret could not use the secret's KMS key: ",
             KMS,
         ),
         (
             "ThrottlingException",
             SecretsManagerCallError,
-            "DescribeSecret failed: ",
-            "safe to retry",
+            "DescribeSecret failed: ThrottlingException: ",
+            "See the error code in the message; the step is safe to retry with the same token",
         ),
     ],
 )
@@ -94,9 +94,9 @@ def test_each_service_error_becomes_an_error_that_says_what_to_change(
     error = _describe_error({"Error": {"Code": code, "Message": "the service's own words"}})
 
     assert type(error) is error_type
-    assert problem in error.problem
-    assert "the service's own words" in error.problem
-    assert remedy in str(error)
+    assert error.problem.startswith(problem)
+    assert error.problem.endswith("the service's own words")
+    assert str(error).endswith(f". {remedy}")
 
 
 def test_an_unknown_error_keeps_the_services_code_for_the_caller() -> None:

@@ -232,3 +232,18 @@ def test_a_token_with_other_labels_is_refused_naming_each_label(service: Service
         service.run("createSecret", arn, old)
 
     assert raised.value.problem == f"version {old} has {', '.join(labels)}, not AWSPENDING"
+
+
+def test_test_secret_rejects_a_pending_value_missing_a_key(service: Service, sm: Any) -> None:
+    current = json.dumps(ORIGINAL)
+    pending = json.dumps({"password": "fresh-password", "port": 5432})
+    arn, token = _stage_with_pending(service, sm, current, pending)
+
+    with pytest.raises(PendingValueInvalidError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert raised.value.problem == (
+        "AWSPENDING does not have the same JSON keys as AWSCURRENT "
+        "(missing: ['username']; extra: none)"
+    )
+    _assert_nothing_promoted(service, arn, token, current)
