@@ -283,3 +283,18 @@ def test_an_injected_client_is_the_one_every_later_call_uses() -> None:
         assert secret_store.get_client() is injected
     finally:
         secret_store.set_client(None)
+
+
+def test_the_generic_set_secret_says_at_debug_that_it_has_nothing_to_do(
+    service: Service, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    arn = service.create("generic", "value-123456")
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    capfd.readouterr()
+
+    service.run("setSecret", arn, token)
+
+    messages = [json.loads(line)["message"] for line in capfd.readouterr().out.splitlines()]
+    assert "generic strategy: nothing to set downstream" in messages

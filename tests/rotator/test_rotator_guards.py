@@ -247,3 +247,20 @@ def test_test_secret_rejects_a_pending_value_missing_a_key(service: Service, sm:
         "(missing: ['username']; extra: none)"
     )
     _assert_nothing_promoted(service, arn, token, current)
+
+
+def test_test_secret_names_every_rotated_key_without_a_value(
+    service: Service, sm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROTATE_KEYS", "password,api_key")
+    current = json.dumps({"password": "a", "api_key": "b"})
+    arn, token = _stage_with_pending(
+        service, sm, current, json.dumps({"password": "", "api_key": 7})
+    )
+
+    with pytest.raises(PendingValueInvalidError) as raised:
+        service.run("testSecret", arn, token)
+
+    assert raised.value.problem == (
+        "AWSPENDING has no non-empty string under rotated key(s) password, api_key"
+    )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from rotator_harness import STEPS, Service
+from rotator_harness import STEPS, CallLog, Service
 
 from rotator import context
 from rotator.context import Memo, recall, remember
@@ -129,3 +129,18 @@ def test_every_step_run_again_after_the_rotation_finished_is_a_noop(
     (line,) = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
     assert (line["step"], line["outcome"]) == (step, "noop")
     assert service.value(arn) == value
+
+
+def test_test_secret_after_set_secret_in_the_same_container_skips_describe_secret(
+    service: Service, calls: CallLog
+) -> None:
+    arn = service.create("warm", json.dumps({"password": "p"}))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    context.forget_all()  # setSecret and testSecret land in another container
+    service.run("setSecret", arn, token)
+    calls.calls.clear()
+
+    service.run("testSecret", arn, token)
+
+    assert "DescribeSecret" not in calls.calls
