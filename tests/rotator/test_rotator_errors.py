@@ -167,3 +167,9 @@ def test_no_version_holding_a_label_is_none_not_an_error() -> None:
 
     assert metadata.version_with("AWSPENDING") is None
     assert metadata.version_with("AWSCURRENT") == "v2"
+
+
+def test_an_errors_repr_shows_its_problem_as_debuggers_print_it() -> None:
+    error = SecretNotFoundError("DescribeSecret: ResourceNotFoundException: gone")
+
+    assert repr(error) == "SecretNotFoundError('DescribeSecret: ResourceNotFoundException: gone')"

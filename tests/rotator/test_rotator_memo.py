@@ -144,3 +144,20 @@ def test_test_secret_after_set_secret_in_the_same_container_skips_describe_secre
     service.run("testSecret", arn, token)
 
     assert "DescribeSecret" not in calls.calls
+
+
+def test_create_secret_retried_in_the_same_container_says_it_keeps_its_value(
+    service: Service, capfd: pytest.CaptureFixture[str]
+) -> None:
+    arn = service.create("warm-retry", json.dumps({"password": "p"}))
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    capfd.readouterr()
+
+    service.run("createSecret", arn, token)
+
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    assert [(line["message"], line.get("outcome")) for line in lines] == [
+        ("this container already stored the value for this token; keeping it", None),
+        ("step_finished", "already_created"),
+    ]
