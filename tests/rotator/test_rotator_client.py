@@ -298,3 +298,17 @@ def test_the_generic_set_secret_says_at_debug_that_it_has_nothing_to_do(
 
     messages = [json.loads(line)["message"] for line in capfd.readouterr().out.splitlines()]
     assert "generic strategy: nothing to set downstream" in messages
+
+
+def test_a_step_with_nothing_to_do_says_why_at_debug(
+    service: Service, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    arn = service.create("done", "value-123456")
+    token = service.rotate(arn)
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    capfd.readouterr()
+
+    service.run("finishSecret", arn, token)
+
+    messages = [json.loads(line)["message"] for line in capfd.readouterr().out.splitlines()]
+    assert "token already holds AWSCURRENT: nothing to do" in messages

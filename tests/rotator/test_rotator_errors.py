@@ -173,3 +173,24 @@ def test_an_errors_repr_shows_its_problem_as_debuggers_print_it() -> None:
     error = SecretNotFoundError("DescribeSecret: ResourceNotFoundException: gone")
 
     assert repr(error) == "SecretNotFoundError('DescribeSecret: ResourceNotFoundException: gone')"
+
+
+class VersionClient:
+    def __init__(self, response: dict[str, Any]) -> None:
+        self.response = response
+
+    def get_secret_value(self, **_: Any) -> dict[str, Any]:
+        return self.response
+
+
+def test_a_version_read_carries_its_id_and_labels_and_no_labels_is_empty() -> None:
+    labelled = {"ARN": ARN, "VersionId": "v1", "VersionStages": ["AWSCURRENT"], "SecretString": "s"}
+    unlabelled = {"ARN": ARN, "VersionId": "v0", "SecretString": "old"}
+
+    current = SecretStore(VersionClient(labelled), StepLog()).get_version(ARN, stage="AWSCURRENT")
+    old = SecretStore(VersionClient(unlabelled), StepLog()).get_version(ARN, version_id="v0")
+
+    assert current is not None
+    assert old is not None
+    assert (current.arn, current.version_id, current.stages) == (ARN, "v1", ("AWSCURRENT",))
+    assert (old.version_id, old.stages, old.value) == ("v0", (), "old")
