@@ -110,7 +110,11 @@ def test_an_unreachable_service_is_an_error_that_says_the_step_is_safe_to_retry(
         'Could not connect to the endpoint URL: "https://sm"'
     )
     (line,) = debug_lines()
-    assert (line["message"], line["error_type"]) == ("aws_call_failed", "EndpointConnectionError")
+    assert (line["message"], line["api"], line["error_type"]) == (
+        "aws_call_failed",
+        "DescribeSecret",
+        "EndpointConnectionError",
+    )
 
 
 def test_finish_secret_logs_which_version_lost_awscurrent_at_debug(
@@ -312,3 +316,28 @@ def test_a_step_with_nothing_to_do_says_why_at_debug(
 
     messages = [json.loads(line)["message"] for line in capfd.readouterr().out.splitlines()]
     assert "token already holds AWSCURRENT: nothing to do" in messages
+
+
+def test_a_calls_duration_is_in_milliseconds_to_a_tenth(
+    debug_lines: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = SteppingClock()
+    clock.now = 100.0
+    monkeypatch.setattr(secret_store, "time", _ClockStep(clock, 0.01234))
+    store = SecretStore(ScriptedClient({"ARN": ARN}), StepLog())
+
+    store.describe(ARN)
+
+    (line,) = debug_lines()
+    assert line["duration_ms"] == 12.3
+
+
+class _ClockStep:
+    """perf_counter advancing by ``step`` seconds per reading."""
+
+    def __init__(self, clock: SteppingClock, step: float) -> None:
+        self.clock, self.step = clock, step
+
+    def perf_counter(self) -> float:
+        self.clock.now += self.step
+        return self.clock.now
