@@ -52,7 +52,7 @@ test-fast: $(STAMP) ## Unit tests only (no Terraform)
 
 # Not part of `make test`. At low priority, so the machine stays usable while every core runs
 # mutants; from scratch each time, so the score is never a stale cache's. Settings: [tool.mutmut].
-mutate: $(STAMP) ## Mutation testing of rotator/ with the fast tests: score and survivors (~N min)
+mutate: $(STAMP) ## Mutation testing of rotator/ with the fast tests: score, survivors (slow)
 	$(PY) -m pip install --quiet '$(MUTMUT)'
 	rm -rf mutants
 	nice -n 19 $(VENV)/bin/mutmut run --max-children $$(nproc)
