@@ -11,11 +11,13 @@ STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
 # Test processes side by side (pytest-xdist); the end-to-end suites mostly wait on Terraform.
 TEST_WORKERS ?= 3
+# The mutation-testing tool, pinned; installed into .venv by `make mutate` only.
+MUTMUT := mutmut==3.8.1
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
 # Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
 MAKEFLAGS += --jobs=2
 
-.PHONY: help venv checkov-venv lint fmt test test-fast demo sandbox bench layer plan apply destroy clean
+.PHONY: help venv checkov-venv lint fmt test test-fast mutate demo sandbox bench layer plan apply destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -50,6 +52,14 @@ test: lint ## Lint, then every test (unit, plan, end-to-end on the sandbox)
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
 	$(PY) -m pytest tests/rotator
 
+# Not part of `make test`. At low priority, so the machine stays usable while every core runs
+# mutants; from scratch each time, so the score is never a stale cache's. Settings: [tool.mutmut].
+mutate: $(STAMP) ## Mutation testing of rotator/ with the fast tests: score, survivors (slow)
+	$(PY) -m pip install --quiet '$(MUTMUT)'
+	rm -rf mutants
+	nice -n 19 $(VENV)/bin/mutmut run --max-children $$(nproc)
+	$(PY) scripts/mutation_report.py
+
 demo: $(STAMP) ## Apply examples/api-key to a local AWS sandbox and rotate for real
 	$(PY) -m sandbox.demo
 
@@ -68,5 +78,5 @@ plan apply destroy: $(STAMP)
 	cd examples/$(EXAMPLE) && terraform init -input=false && terraform $@ -input=false
 
 clean: ## Remove the virtualenv and build outputs
-	rm -rf $(VENV) .venv-checkov build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov build mutants .pytest_cache .mypy_cache .ruff_cache
 	find . -name .terraform -type d -prune -exec rm -rf {} +

@@ -115,6 +115,19 @@ class SecretsManagerAccessDeniedError(RotationError):
     remedy = "Grant the function's role the action on this secret (and its KMS key)"
 
 
+class UnexpectedStepError(RotationError):
+    """The step raised an exception the rotator does not anticipate (a defect, or a library's).
+
+    It carries the original exception's type only: its message and arguments can hold anything
+    (a driver error quoting SQL, a botocore error echoing a request), so they are never shown.
+    """
+
+    remedy = (
+        "The original message is withheld because it can contain secret values; reproduce the "
+        "failure with the error type named here, and report it if it is a defect in the function"
+    )
+
+
 class SecretsManagerCallError(RotationError):
     remedy = "See the error code in the message; the step is safe to retry with the same token"
     code: str = ""  # the service's error code, e.g. ResourceExistsException

@@ -4,7 +4,7 @@ Secrets Manager invokes the function four times per rotation with
 ``{"SecretId", "ClientRequestToken", "Step"}``. The handler turns the event into a typed value,
 reads the configuration, and dispatches to the step (rotator/steps.py), which checks the secret's
 state and delegates the secret-specific work to the strategy chosen by ROTATION_STRATEGY. It logs
-one JSON line when the step ends, with its outcome and duration, and re-raises any error so the
+one JSON line when the step ends, with its outcome and duration, and raises a RotationError so the
 service sees the step fail and retries the rotation later with the same token.
 https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
 """
@@ -18,7 +18,7 @@ from typing import Any
 from rotator import logs, strategies
 from rotator.config import Config, log_level_from_env
 from rotator.context import StepContext
-from rotator.errors import ConfigurationError, RotationError
+from rotator.errors import ConfigurationError, RotationError, UnexpectedStepError
 from rotator.events import RotationEvent, parse_event
 from rotator.logs import StepLog
 from rotator.secret_store import SecretStore, get_client
@@ -26,7 +26,11 @@ from rotator.steps import STEP_FUNCTIONS
 
 
 def lambda_handler(event: Any, context: Any) -> None:
-    """Run one rotation step; raise a RotationError (already logged) if it fails."""
+    """Run one rotation step; raise a RotationError (already logged) if it fails.
+
+    Every failure leaves as a RotationError: an unanticipated exception becomes an
+    UnexpectedStepError that names only its type.
+    """
     started = time.perf_counter()
     _configure_logging_early()
     log = StepLog(request_id=getattr(context, "aws_request_id", None))
@@ -55,15 +59,22 @@ def lambda_handler(event: Any, context: Any) -> None:
             duration_ms=_ms_since(started),
         )
         raise
-    except Exception as exc:
-        # Not a failure we anticipated: log the type only, as its message could hold anything.
+    except Exception as exc:  # noqa: BLE001  replaced below, see the comment
+        # Not a failure we anticipated: its message and traceback could hold anything (a driver
+        # error quoting SQL, a botocore error echoing a request), and the Lambda runtime prints
+        # both for an exception that leaves the handler. Replace it with an error naming the
+        # step and the type only; `from None` keeps the original out of the printed chain.
         log.error(  # noqa: TRY400  as above
             "step_failed",
             outcome="error",
             error_type=type(exc).__name__,
             duration_ms=_ms_since(started),
         )
-        raise
+        raise UnexpectedStepError(
+            f"the step failed with an unexpected {type(exc).__name__}",
+            secret_arn=log.fields.get("secret_arn"),
+            step=parsed.step if parsed is not None else None,
+        ) from None
     log.info("step_finished", outcome=outcome, duration_ms=_ms_since(started))
 
 

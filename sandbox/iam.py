@@ -21,6 +21,10 @@ evaluator below instead of ``moto.iam.access_control.IAMPolicyStatement``:
 
 Evaluation follows the documented order: an explicit Deny wins, then any Allow, else the request is
 implicitly denied. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+A role with a permissions boundary gets only what both its identity-based policies and the
+boundary allow: "An entity's permissions boundary allows it to perform only the actions that are
+allowed by both its identity-based policies and its permissions boundaries."
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 """
 
 from __future__ import annotations
@@ -152,6 +156,46 @@ def evaluate(
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A decision, and when it denies, the reason in the words of AWS's AccessDenied messages.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    """
+
+    decision: Decision
+    reason: str = ""
+
+
+def evaluate_within_boundary(
+    identity: Iterable[Mapping[str, Any]],
+    boundary: Mapping[str, Any] | None,
+    action: str,
+    resource: str,
+    context: Mapping[str, str] | None = None,
+) -> Verdict:
+    """Identity-based policies, limited by a permissions boundary when there is one.
+
+    An explicit Deny in either wins; otherwise both must allow.
+    """
+    kinds: list[tuple[str, str, list[Mapping[str, Any]]]] = [
+        ("an", "identity-based policy", list(identity))
+    ]
+    if boundary is not None:
+        kinds.append(("a", "permissions boundary", [boundary]))
+    decisions = [
+        (article, kind, evaluate(documents, action, resource, context))
+        for article, kind, documents in kinds
+    ]
+    for article, kind, decision in decisions:
+        if decision is Decision.EXPLICIT_DENY:
+            return Verdict(decision, f"with an explicit deny in {article} {kind}")
+    for _, kind, decision in decisions:
+        if decision is Decision.IMPLICIT_DENY:
+            return Verdict(decision, f"because no {kind} allows the {action} action")
+    return Verdict(Decision.ALLOW)
+
+
 def principal_matches(statement: Mapping[str, Any], service: str) -> bool:
     """Whether a resource-policy statement names ``service`` (or everyone) as its principal."""
     principal = statement.get("Principal")
@@ -192,6 +236,25 @@ def role_policy_documents(account_id: str, role_name: str) -> list[dict[str, Any
     return documents
 
 
+def role_permissions_boundary(account_id: str, role_name: str) -> dict[str, Any] | None:
+    """The default version of the role's permissions boundary policy; None when it has none.
+
+    A boundary whose policy cannot be read allows nothing (fail closed): IAM refuses to set a
+    boundary that does not exist, so this only happens when it was deleted in between.
+    """
+    backend = _iam_backend(account_id)
+    arn = backend.get_role(role_name).permissions_boundary_arn
+    if not arn:
+        return None
+    try:
+        policy = backend.get_policy(arn)
+    except Exception:  # noqa: BLE001  missing policy: see the docstring
+        return {"Statement": []}
+    version = next(v for v in policy.versions if v.is_default)
+    document = version.document
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
 def mint_runner_credentials(
     account_id: str, region: str, role_arn: str, session_name: str
 ) -> RunnerSession:
@@ -227,9 +290,10 @@ def runner_session(access_key_id: str) -> RunnerSession | None:
         return _sessions.get(access_key_id)
 
 
-def role_allows(
+def role_verdict(
     session: RunnerSession, action: str, resource: str, context: Mapping[str, str] | None = None
-) -> Decision:
+) -> Verdict:
+    """The role's policies, within its permissions boundary, read at each request like AWS."""
     role_name = session.role_arn.rsplit("/", 1)[-1]
     full_context = {
         "aws:PrincipalArn": session.role_arn,
@@ -239,9 +303,16 @@ def role_allows(
     }
     try:
         documents = role_policy_documents(session.account_id, role_name)
+        boundary = role_permissions_boundary(session.account_id, role_name)
     except Exception:  # noqa: BLE001  a deleted role authorizes nothing, like AWS
-        return Decision.IMPLICIT_DENY
-    return evaluate(documents, action, resource, full_context)
+        return Verdict(Decision.IMPLICIT_DENY, "because the role no longer exists")
+    return evaluate_within_boundary(documents, boundary, action, resource, full_context)
+
+
+def role_allows(
+    session: RunnerSession, action: str, resource: str, context: Mapping[str, str] | None = None
+) -> Decision:
+    return role_verdict(session, action, resource, context).decision
 
 
 def _secretsmanager_resource(account_id: str, region: str, body: Mapping[str, Any]) -> str:
@@ -352,15 +423,10 @@ def install() -> None:
             params = getattr(self, "querystring", None) or parse_qs(_text(self.raw_body))
             resource = _iam_user_resource(session.account_id, params, resource)
         qualified = f"{service}:{action}"
-        decision = role_allows(session, qualified, resource, context)
-        if decision is Decision.ALLOW:
+        verdict = role_verdict(session, qualified, resource, context)
+        if verdict.decision is Decision.ALLOW:
             return
-        reason = (
-            "with an explicit deny in an identity-based policy"
-            if decision is Decision.EXPLICIT_DENY
-            else f"because no identity-based policy allows the {qualified} action"
-        )
-        raise _access_denied(self, session.session_arn, qualified, resource, reason)
+        raise _access_denied(self, session.session_arn, qualified, resource, verdict.reason)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = (  # type: ignore[method-assign]
         authenticate_and_authorize

@@ -3,7 +3,7 @@
 createSecret regenerates the keys in ROTATE_KEYS (or the whole value of a plain-string secret);
 setSecret has nothing to do; testSecret checks the pending value reads back with the same shape
 as the current one: a plain string for a plain string, else a JSON object with the same keys and
-non-empty strings under the rotated keys.
+strings under the rotated keys; a pending password that is empty or only whitespace is refused.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ class GenericStrategy(Strategy):
                 raise PendingValueInvalidError(
                     f"AWSCURRENT is a plain string but AWSPENDING is {parsed.shape.describe()}"
                 )
-            if not pending.value:
-                raise PendingValueInvalidError("the AWSPENDING value is empty")
+            # The service refuses an empty SecretString, so only a blank one can get here.
+            if not pending.value.strip():
+                raise PendingValueInvalidError("the AWSPENDING value is empty or only whitespace")
             return
         if parsed.obj is None:
             raise PendingValueInvalidError(
@@ -51,7 +52,7 @@ class GenericStrategy(Strategy):
         bad = [
             k
             for k in ctx.config.rotate_keys
-            if not isinstance(parsed.obj.get(k), str) or not parsed.obj[k]
+            if not isinstance(parsed.obj.get(k), str) or not parsed.obj[k].strip()
         ]
         if bad:
             raise PendingValueInvalidError(

@@ -7,6 +7,7 @@ import textwrap
 import uuid
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 LAMBDA_TRUST = {
@@ -102,3 +103,15 @@ class Inspect:
             SecretId=secret_id, VersionStage=stage
         )
         return str(response["SecretString"])
+
+
+def rotator_files() -> dict[str, str]:
+    """The product's rotator package from this checkout, as zip entries (name -> source)."""
+    import rotator  # noqa: PLC0415  only the tests that deploy it need it
+
+    package = Path(rotator.__file__).resolve().parent
+    return {
+        str(path.relative_to(package.parent)): path.read_text()
+        for path in sorted(package.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
