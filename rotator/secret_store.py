@@ -37,11 +37,11 @@ READ_TIMEOUT_S = 10
 _client: Any = None
 
 
-def make_client(session: Any = None, endpoint_url: str | None = None) -> Any:
-    """A new Secrets Manager client with the function's retry and timeout settings.
+def aws_client(service: str, session: Any = None, endpoint_url: str | None = None) -> Any:
+    """A new client for ``service`` with the function's retry and timeout settings.
 
     ``session``: a boto3 Session to create it from (default: boto3's default session).
-    ``endpoint_url``: SECRETS_MANAGER_ENDPOINT, or None for boto3's usual endpoint resolution.
+    ``endpoint_url``: None for boto3's usual endpoint resolution.
     """
     import boto3  # noqa: PLC0415  deferred: see the module docstring
     from botocore.config import Config  # noqa: PLC0415
@@ -51,7 +51,12 @@ def make_client(session: Any = None, endpoint_url: str | None = None) -> Any:
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
     )
-    return (session or boto3).client("secretsmanager", config=config, endpoint_url=endpoint_url)
+    return (session or boto3).client(service, config=config, endpoint_url=endpoint_url)
+
+
+def make_client(session: Any = None, endpoint_url: str | None = None) -> Any:
+    """A new Secrets Manager client; ``endpoint_url`` is SECRETS_MANAGER_ENDPOINT when set."""
+    return aws_client("secretsmanager", session, endpoint_url)
 
 
 def get_client(endpoint_url: str | None = None) -> Any:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rotator.errors import RotationError
-from rotator.secret_store import CONNECT_TIMEOUT_S, MAX_ATTEMPTS, READ_TIMEOUT_S
+from rotator.secret_store import MAX_ATTEMPTS, aws_client
 
 INSTANCE_TAG = "aws:rds:primaryDBInstanceArn"
 CLUSTER_TAG = "aws:rds:primaryDBClusterArn"
@@ -39,15 +39,7 @@ class RdsLookupError(RotationError):
 
 
 def make_client(session: Any = None) -> Any:
-    import boto3  # noqa: PLC0415  deferred, as in rotator.secret_store
-    from botocore.config import Config  # noqa: PLC0415
-
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-        connect_timeout=CONNECT_TIMEOUT_S,
-        read_timeout=READ_TIMEOUT_S,
-    )
-    return (session or boto3).client("rds", config=config)
+    return aws_client("rds", session)
 
 
 def get_client() -> Any:
