@@ -98,8 +98,10 @@ class Invoker:
             # The function failed before it did anything (as a timeout would): the service
             # leaves the AWSPENDING version it staged, without a value.
             return NOT_STARTED
-        event: dict[str, Any] = {**secretsmanager.step_event(secret, step, token)}
-        event.update(self.event_fields)
+        event: dict[str, Any] = {
+            **secretsmanager.step_event(secret, step, token),
+            **self.event_fields,
+        }
         self.events.append(event)
         # BaseException too: on the worker thread, anything not caught here (pytest.fail in a
         # hook included) would end the worker and leave the test waiting.
