@@ -185,14 +185,22 @@ class Rotations:
 ROTATIONS = Rotations()
 
 
+def step_event(secret: Any, step: str, token: str) -> dict[str, str]:
+    """The event Secrets Manager invokes the function with for one step of a rotation.
+
+    The service passes the secret's ARN as SecretId (moto passes its name).
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
+    """
+    return {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token}
+
+
 def invoke_through_lambda(secret: Any, lambda_arn: str, step: str, token: str) -> str | None:
     """Invoke the function for one step, as Secrets Manager does; the error text if it failed."""
     from moto.awslambda.utils import get_backend  # noqa: PLC0415
 
     lambda_backend = get_backend(secret.account_id, secret.region)
     response_headers: dict[str, Any] = {}
-    # The service passes the secret's ARN as SecretId (moto passes its name).
-    body = json.dumps({"Step": step, "SecretId": secret.arn, "ClientRequestToken": token})
+    body = json.dumps(step_event(secret, step, token))
     payload = lambda_backend.invoke(
         lambda_arn, qualifier=None, body=body, headers={}, response_headers=response_headers
     )

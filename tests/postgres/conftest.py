@@ -1,5 +1,5 @@
 """Fixtures for the PostgreSQL strategies: a real PostgreSQL 15 server for the session, and the
-rotator's moto harness (tests/rotator) driving lambda_handler the way the service does.
+rotator's harness (tests/rotator): the sandbox's Secrets Manager rules driving lambda_handler.
 
 The rotator's fixtures are imported from tests/rotator/conftest.py, not copied, so both suites
 drive rotations the same way. It is loaded under its own module name: pytest imports each

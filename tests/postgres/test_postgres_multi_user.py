@@ -1,4 +1,4 @@
-"""postgres-multi-user (alternating users) on a real PostgreSQL 15, driven through moto."""
+"""postgres-multi-user (alternating users) on a real PostgreSQL 15, on the sandbox's rules."""
 
 from __future__ import annotations
 

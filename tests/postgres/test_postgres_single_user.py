@@ -1,4 +1,4 @@
-"""postgres-single-user on a real PostgreSQL 15, driven through moto's RotateSecret."""
+"""postgres-single-user on a real PostgreSQL 15, driven through the sandbox's RotateSecret."""
 
 from __future__ import annotations
 

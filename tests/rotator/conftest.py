@@ -11,19 +11,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.awslambda.models import LambdaFunction
-from moto.secretsmanager.models import SecretsManagerBackend
-from rotator_harness import (
-    ROTATOR_VARIABLES,
-    CallLog,
-    Invoker,
-    Outage,
-    Service,
-    clears_pending_after_success,
-)
+from rotator_harness import ROTATOR_VARIABLES, CallLog, Invoker, Outage, Service
 
 from rotator import context, secret_store
-from sandbox.secretsmanager import documented_put_check
+from sandbox import secretsmanager
 
 
 @pytest.fixture(autouse=True)
@@ -41,28 +32,14 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def invoker(monkeypatch: pytest.MonkeyPatch) -> Invoker:
-    fake = Invoker()
-    monkeypatch.setattr(
-        LambdaFunction, "_invoke_lambda", lambda self, event=None: fake(self, event)
-    )
-    return fake
+def invoker() -> Invoker:
+    return Invoker()
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, invoker: Invoker) -> Iterator[None]:
-    """moto for every AWS call, with the documented behaviour patched in; a fresh container."""
-    monkeypatch.setattr(
-        SecretsManagerBackend,
-        "_check_with_existing_secrets_and_versions",
-        documented_put_check(SecretsManagerBackend._check_with_existing_secrets_and_versions),
-    )
-    monkeypatch.setattr(
-        SecretsManagerBackend,
-        "rotate_secret",
-        clears_pending_after_success(SecretsManagerBackend.rotate_secret),
-    )
-    with mock_aws():
+def aws(invoker: Invoker) -> Iterator[None]:
+    """moto under the sandbox's Secrets Manager rules, steps run in process; a fresh container."""
+    with mock_aws(), secretsmanager.installed(invoker):
         # The production client (same retries and timeouts), fresh per test like a new container.
         secret_store.set_client(secret_store.make_client(_SESSION))
         context.forget_all()
@@ -103,7 +80,7 @@ def rotator_client(aws: None) -> Any:
 
 @pytest.fixture
 def function_arn(aws: None, test_clients: dict[str, Any]) -> str:
-    """A Lambda function moto knows of; its code is never run (the invoker replaces it)."""
+    """A function Secrets Manager may invoke; its code is never run (the invoker replaces it)."""
     iam = test_clients["iam"]
     role = iam.create_role(
         RoleName="rotator-test",
@@ -129,6 +106,13 @@ def function_arn(aws: None, test_clients: dict[str, Any]) -> str:
         Role=role["Role"]["Arn"],
         Handler="rotator.handler.lambda_handler",
         Code={"ZipFile": buffer.getvalue()},
+    )
+    # The service invokes the function only if its resource policy allows it to.
+    test_clients["lambda"].add_permission(
+        FunctionName="rotator",
+        StatementId="SecretsManager",
+        Action="lambda:InvokeFunction",
+        Principal="secretsmanager.amazonaws.com",
     )
     arn: str = function["FunctionArn"]
     return arn

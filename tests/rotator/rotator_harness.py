@@ -1,15 +1,13 @@
-"""Test doubles for the rotator: moto's Secrets Manager driving ``lambda_handler`` in process.
+"""Test doubles for the rotator: the sandbox's Secrets Manager rules driving ``lambda_handler``.
 
-moto runs Lambda code only in Docker, so its invocation is replaced by a direct call of
-``rotator.handler.lambda_handler``. Three more places where moto differs from the service are
-patched (see conftest.py) to follow the documented behaviour, because the rotator relies on it:
+The rules are the sandbox's own (``sandbox.secretsmanager.installed``, over moto's ``mock_aws``):
+the same description of the service that ``make demo`` and the end-to-end tests use, so no test
+patches moto here. moto runs Lambda code only in Docker, so the step invoker the sandbox accepts
+calls ``rotator.handler.lambda_handler`` in process, with the event the service sends.
 
-* a step that fails stops the rotation (moto ignores the failure and promotes an empty version);
-* PutSecretValue on a version that already holds a value succeeds only with the same data and
-  fails with ResourceExistsException otherwise (moto overwrites any AWSPENDING version);
-  https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
-* after a successful rotation the service removes AWSPENDING (moto leaves it on the new current
-  version and then refuses the next rotation).
+RotateSecret answers before the steps run ("starts the asynchronous process of rotating the
+secret", API_RotateSecret): the sandbox's worker thread runs them, and ``Service`` waits on that
+worker (``wait_for_rotation``, no polling) before it reads the outcome.
 """
 
 from __future__ import annotations
@@ -21,12 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from botocore.exceptions import EndpointConnectionError
-from moto.awslambda.models import LambdaFunction
-from moto.secretsmanager.models import SecretsManagerBackend
 
 from rotator import handler
+from sandbox import secretsmanager
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 ROTATOR_VARIABLES = (
@@ -73,46 +69,50 @@ class FakeContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
-def clears_pending_after_success(original: Callable[..., Any]) -> Callable[..., Any]:
-    def rotate_secret(
-        self: SecretsManagerBackend, secret_id: str, *args: Any, **kwargs: Any
-    ) -> Any:
-        result = original(self, secret_id, *args, **kwargs)
-        secret = self.secrets[secret_id]
-        for version in secret.versions.values():
-            stages = version["version_stages"]
-            if "AWSCURRENT" in stages and "AWSPENDING" in stages:
-                stages.remove("AWSPENDING")
-        return result
-
-    return rotate_secret
+class RotationFailedError(Exception):
+    """A rotation the service reports failed without an exception from the function."""
 
 
-class StopBeforeSteps(Exception):
-    """Raised by the fake Lambda to leave a rotation staged but not started."""
+# What the invoker answers the service for a rotation ``Service.stage`` leaves unstarted.
+NOT_STARTED = "NotStarted: the test stages this rotation and runs its steps itself"
 
 
 @dataclass
 class Invoker:
-    """The fake Lambda: runs lambda_handler in process, in the same order as the service."""
+    """The service's step invoker: lambda_handler in process, with the service's event.
+
+    An exception from the function is kept for the test (the service sees only its text), so
+    ``Service.rotate`` raises what the function raised.
+    """
 
     run_steps: bool = True
     events: list[dict[str, Any]] = field(default_factory=list)
     before_each: Callable[[], None] | None = None
     # Fields the service adds to some events, e.g. RotationToken for cross-account rotation.
     event_fields: dict[str, str] = field(default_factory=dict)
+    error: BaseException | None = None
 
-    def __call__(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    def __call__(self, secret: Any, lambda_arn: str, step: str, token: str) -> str | None:
+        del lambda_arn
         if not self.run_steps:
-            raise StopBeforeSteps
-        event = {**event, **self.event_fields}
+            # The function failed before it did anything (as a timeout would): the service
+            # leaves the AWSPENDING version it staged, without a value.
+            return NOT_STARTED
+        event: dict[str, Any] = {
+            **secretsmanager.step_event(secret, step, token),
+            **self.event_fields,
+        }
         self.events.append(event)
-        if self.before_each is not None:
-            self.before_each()
-        # An exception propagates out of moto's rotate_secret before it promotes anything and
-        # out of the RotateSecret call: the step failed, the rotation stopped.
-        handler.lambda_handler(event, FakeContext())
-        return "", False, ""
+        # BaseException too: on the worker thread, anything not caught here (pytest.fail in a
+        # hook included) would end the worker and leave the test waiting.
+        try:
+            if self.before_each is not None:
+                self.before_each()
+            handler.lambda_handler(event, FakeContext())
+        except BaseException as exc:  # noqa: BLE001  handed to the test's thread by Service
+            self.error = exc
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
 
 @dataclass
@@ -127,31 +127,46 @@ class Service:
         arn: str = self.sm.create_secret(Name=name, SecretString=value)["ARN"]
         return arn
 
-    def rotate(self, secret_id: str) -> str:
-        """RotateSecret: stage a version and run the four steps. Returns the token."""
-        token = str(uuid.uuid4())
+    def wait(self, secret_id: str) -> dict[str, Any]:
+        """The secret's latest rotation once the service's worker has finished it."""
+        rotation = secretsmanager.wait_for_rotation(secret_id)
+        assert rotation is not None, f"no rotation of {secret_id} was started"
+        assert rotation["outcome"] != "running", f"rotation of {secret_id} did not finish"
+        return rotation
+
+    def rotate(self, secret_id: str, token: str | None = None) -> str:
+        """RotateSecret and wait for the four steps. Returns the token; raises if one failed."""
+        token = token or str(uuid.uuid4())
+        self.invoker.error = None
         self.sm.rotate_secret(
             SecretId=secret_id,
             ClientRequestToken=token,
             RotationLambdaARN=self.function_arn,
             RotationRules={"AutomaticallyAfterDays": 30},
         )
+        rotation = self.wait(secret_id)
+        if rotation["outcome"] == "failed":
+            error, self.invoker.error = self.invoker.error, None
+            if error is not None:
+                raise error
+            raise RotationFailedError(f"{rotation['step']}: {rotation.get('error')}")
         return token
 
     def stage(self, secret_id: str, token: str | None = None) -> str:
-        """RotateSecret up to the first invocation: AWSPENDING staged without a value."""
+        """RotateSecret whose first invocation does nothing: AWSPENDING staged without a value."""
         token = token or str(uuid.uuid4())
         self.invoker.run_steps = False
         try:
-            with pytest.raises(StopBeforeSteps):
-                self.sm.rotate_secret(
-                    SecretId=secret_id,
-                    ClientRequestToken=token,
-                    RotationLambdaARN=self.function_arn,
-                    RotationRules={"AutomaticallyAfterDays": 30},
-                )
+            self.sm.rotate_secret(
+                SecretId=secret_id,
+                ClientRequestToken=token,
+                RotationLambdaARN=self.function_arn,
+                RotationRules={"AutomaticallyAfterDays": 30},
+            )
+            rotation = self.wait(secret_id)
         finally:
             self.invoker.run_steps = True
+        assert (rotation["step"], rotation.get("error")) == ("createSecret", NOT_STARTED)
         return token
 
     def run(self, step: str, secret_id: str, token: str) -> None:

@@ -342,8 +342,11 @@ def test_retried_create_secret_in_the_same_container_writes_nothing(
     assert calls.calls == ["DescribeSecret"]
 
 
-def test_rotate_immediately_false_runs_only_test_secret(service: Service, sm: Any) -> None:
+def test_rotate_immediately_false_tests_on_a_version_the_service_removes(
+    service: Service, sm: Any
+) -> None:
     arn = service.create("s", json.dumps(DB_SECRET))
+    before = service.stages(arn)
 
     sm.rotate_secret(
         SecretId=arn,
@@ -351,9 +354,61 @@ def test_rotate_immediately_false_runs_only_test_secret(service: Service, sm: An
         RotationRules={"AutomaticallyAfterDays": 30},
         RotateImmediately=False,
     )
+    rotation = service.wait(arn)
 
+    # "Secrets Manager tests the rotation configuration by running the testSecret step of the
+    # Lambda rotation function. The test creates an AWSPENDING version of the secret and then
+    # removes it." (API_RotateSecret, RotateImmediately)
+    assert rotation["outcome"] == "succeeded"
     assert [event["Step"] for event in service.invoker.events] == ["testSecret"]
+    assert service.invoker.events[0]["ClientRequestToken"] == rotation["token"]
+    assert service.stages(arn) == before
     assert json.loads(service.value(arn)) == DB_SECRET
+    assert sm.describe_secret(SecretId=arn)["RotationEnabled"]
+
+
+def test_service_invokes_each_step_with_the_secret_arn(service: Service) -> None:
+    arn = service.create("by-name", "value")
+
+    token = service.rotate("by-name")
+
+    assert service.invoker.events == [
+        {"Step": step, "SecretId": arn, "ClientRequestToken": token} for step in STEPS
+    ]
+
+
+def test_rotation_is_refused_without_an_invoke_permission(
+    service: Service, test_clients: dict[str, Any]
+) -> None:
+    arn = service.create("s", "value")
+    test_clients["lambda"].remove_permission(
+        FunctionName=service.function_arn, StatementId="SecretsManager"
+    )
+
+    with pytest.raises(ClientError, match="AccessDeniedException"):
+        service.rotate(arn)
+
+    assert service.invoker.events == []
+    assert list(service.stages(arn).values()) == [["AWSCURRENT"]]
+
+
+def test_failed_rotation_leaves_its_empty_version_and_blocks_the_next_one(
+    service: Service, sm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROTATE_KEYS", "api_key")
+    arn = service.create("s", json.dumps({"password": "p"}))
+    token = "11111111-2222-3333-4444-555555555555"
+
+    with pytest.raises(MissingRotateKeyError):
+        service.rotate(arn, token)
+
+    # "When rotation is unsuccessful, the AWSPENDING staging label might be attached to an empty
+    # secret version" (API_RotateSecret); until it is gone the service refuses RotateSecret.
+    assert service.stages(arn)[token] == ["AWSPENDING"]
+    with pytest.raises(ClientError, match="AWSPENDING"):
+        service.value(arn, "AWSPENDING")
+    with pytest.raises(ClientError, match="previous rotation isn't complete"):
+        sm.rotate_secret(SecretId=arn)
 
 
 def test_unknown_secret_is_a_clear_error(service: Service) -> None:
