@@ -100,10 +100,10 @@ variable "rotate_keys" {
 }
 
 variable "password_policy" {
-  description = "How the rotator generates new values (PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). Defaults are those of AWS's rotation templates."
+  description = "How the rotator generates new values (PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). Defaults are those of AWS's rotation templates; exclude_characters defaults to :/@\"'\\ for the PostgreSQL strategies and /@\"'\\ for the others."
   type = object({
     length                     = optional(number, 32)
-    exclude_characters         = optional(string, "/@\"'\\")
+    exclude_characters         = optional(string)
     exclude_numbers            = optional(bool, false)
     exclude_punctuation        = optional(bool, false)
     exclude_uppercase          = optional(bool, false)

@@ -66,7 +66,7 @@ variable "rotate_keys" {
 }
 
 variable "password_policy" {
-  description = "How new values are generated. Each field left null takes the default of AWS's rotation templates: length 32, exclude_characters /@\"'\\, no class excluded, no space, each included class required."
+  description = "How new values are generated. Each field left null takes the default of AWS's rotation templates: length 32, exclude_characters :/@\"'\\ for the PostgreSQL strategies and /@\"'\\ for the others, no class excluded, no space, each included class required."
   type = object({
     length                     = optional(number)
     exclude_characters         = optional(string)

@@ -73,6 +73,20 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
     assert environment("multi")["ROTATION_STRATEGY"] == "postgres-multi-user"
 
 
+def test_postgres_strategies_exclude_the_colon_by_default(plan: tfharness.PlanSummary) -> None:
+    # AWS's PostgreSQL templates exclude :/@"'\ and the generic one /@"'\ (REFERENCE.md).
+    def excluded(address: str) -> str:
+        function = plan.values[f"{address}.aws_lambda_function.this"]
+        value: str = function["environment"][0]["variables"]["EXCLUDE_CHARACTERS"]
+        return value
+
+    postgres = sorted(":/@\"'\\")
+    assert sorted(excluded("module.single")) == postgres
+    assert sorted(excluded("module.multi")) == postgres
+    assert sorted(excluded("module.composed.module.function")) == postgres, "passed through"
+    assert sorted(excluded("module.generic")) == sorted("/@\"'\\")
+
+
 def test_vpc_settings_reach_the_function(plan: tfharness.PlanSummary) -> None:
     vpc = plan.values["module.single.aws_lambda_function.this"]["vpc_config"]
     assert vpc[0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
