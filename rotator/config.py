@@ -87,6 +87,11 @@ def _bad(name: str, value: str, accepted: str) -> ConfigurationError:
     )
 
 
+def boolean_from_env(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """A strategy's own boolean variable, read as the rotator's are (true/1/yes/y, false/0/no/n)."""
+    return _boolean(env, name, default=default)
+
+
 def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     raw = _raw(env, name)
     if raw is None:

@@ -354,6 +354,18 @@ variable "database_ca_bundle" {
   }
 }
 
+variable "database_clone_set_role" {
+  description = "postgres-multi-user only: when true, the clone (<user>_clone) is made to act as the original user in every session (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so the tables and other objects it creates belong to the original user. false keeps AWS's behaviour: the clone owns what it creates."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.database_clone_set_role || var.rotation_strategy == "postgres-multi-user"
+    error_message = "database_clone_set_role applies to rotation_strategy = \"postgres-multi-user\" only: set it to false or change rotation_strategy."
+  }
+}
+
 variable "master_secret_arns" {
   description = "ARNs of the administrator secrets the postgres-multi-user strategy logs in with (the masterarn of each secret it rotates). The function may read them (GetSecretValue) and never changes them. Required with postgres-multi-user."
   type        = list(string)

@@ -263,6 +263,13 @@ variable "database_ca_bundle" {
   default     = null
 }
 
+variable "database_clone_set_role" {
+  description = "postgres-multi-user only: when true, the clone's sessions act as the original user (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so what it creates belongs to the original user. false: the clone owns what it creates, as with AWS's template."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "master_secret_arns" {
   description = "postgres-multi-user only: ARNs of the administrator secrets named by this secret's masterarn. The function may read them and never changes them."
   type        = list(string)
