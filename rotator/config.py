@@ -2,7 +2,8 @@
 
 Names and defaults of the password variables are those of AWS's rotation templates
 (aws-samples/aws-secrets-manager-rotation-lambdas). An unset or empty variable takes its default,
-except EXCLUDE_CHARACTERS, where an empty value means "exclude nothing" as in the templates. A bad
+except EXCLUDE_CHARACTERS, where an empty value means "exclude nothing" as in the templates, and
+whose default depends on ROTATION_STRATEGY (rotator.strategies.default_exclude_characters). A bad
 value raises ConfigurationError naming the variable and what it accepts.
 """
 
@@ -24,8 +25,6 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Config values are not secrets, but a mistyped one could be anything: quote at most this much.
 _ECHO_LIMIT = 60
 
-DEFAULT_EXCLUDE_CHARACTERS = "/@\"'\\"
-
 
 @dataclass(frozen=True)
 class Config:
@@ -38,9 +37,12 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         env = os.environ if environ is None else environ
+        strategy = _strategy(env)
         policy = PasswordPolicy(
             length=_integer(env, "PASSWORD_LENGTH", 32),
-            exclude_characters=env.get("EXCLUDE_CHARACTERS", DEFAULT_EXCLUDE_CHARACTERS),
+            exclude_characters=env.get(
+                "EXCLUDE_CHARACTERS", strategies.default_exclude_characters(strategy)
+            ),
             exclude_numbers=_boolean(env, "EXCLUDE_NUMBERS", default=False),
             exclude_punctuation=_boolean(env, "EXCLUDE_PUNCTUATION", default=False),
             exclude_uppercase=_boolean(env, "EXCLUDE_UPPERCASE", default=False),
@@ -52,7 +54,7 @@ class Config:
         return cls(
             password_policy=policy,
             rotate_keys=_key_list(env, "ROTATE_KEYS", ("password",)),
-            strategy=_strategy(env),
+            strategy=strategy,
             log_level=log_level_from_env(env),
             secrets_manager_endpoint=_endpoint(env, "SECRETS_MANAGER_ENDPOINT"),
         )
@@ -83,6 +85,11 @@ def _bad(name: str, value: str, accepted: str) -> ConfigurationError:
     return ConfigurationError(
         f"environment variable {name} is {shown!r}", remedy=f"Set {name} to {accepted}"
     )
+
+
+def boolean_from_env(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """A strategy's own boolean variable, read as the rotator's are (true/1/yes/y, false/0/no/n)."""
+    return _boolean(env, name, default=default)
 
 
 def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -66,5 +66,9 @@ resource "aws_lambda_layer_version" "driver" {
 
 locals {
   # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
-  database_environment = { for name, value in { PG_CA_BUNDLE = var.database_ca_bundle } : name => value if value != null }
+  # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
+  database_environment = { for name, value in {
+    PG_CA_BUNDLE      = var.database_ca_bundle
+    PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+  } : name => value if value != null }
 }

@@ -7,6 +7,18 @@ data "aws_region" "current" {}
 locals {
   # Strategies the rotator registers (rotator/strategies). Keep this list in step with it.
   rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user", "iam-access-key"]
+  # EXCLUDE_CHARACTERS when password_policy.exclude_characters is null, per strategy, as
+  # rotator/strategies sets it: AWS's PostgreSQL templates also exclude ":" (.pgpass, URIs).
+  # tests/modules/test_strategy_names.py keeps this map in step with the rotator.
+  default_exclude_characters = {
+    "generic"              = "/@\"'\\"
+    "postgres-single-user" = ":/@\"'\\"
+    "postgres-multi-user"  = ":/@\"'\\"
+    "iam-access-key"       = "/@\"'\\"
+  }
+  # Not coalesce(): an empty string is a choice ("exclude nothing"), not a missing value.
+  exclude_characters = (var.password_policy.exclude_characters != null ? var.password_policy.exclude_characters
+  : local.default_exclude_characters[var.rotation_strategy])
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
@@ -23,7 +35,7 @@ locals {
   # The rotator's configuration, with the names of AWS's rotation templates (rotator/README.md).
   environment = merge({
     PASSWORD_LENGTH            = tostring(var.password_policy.length)
-    EXCLUDE_CHARACTERS         = var.password_policy.exclude_characters
+    EXCLUDE_CHARACTERS         = local.exclude_characters
     EXCLUDE_NUMBERS            = tostring(var.password_policy.exclude_numbers)
     EXCLUDE_PUNCTUATION        = tostring(var.password_policy.exclude_punctuation)
     EXCLUDE_UPPERCASE          = tostring(var.password_policy.exclude_uppercase)

@@ -100,10 +100,10 @@ variable "rotate_keys" {
 }
 
 variable "password_policy" {
-  description = "How the rotator generates new values (PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). Defaults are those of AWS's rotation templates."
+  description = "How the rotator generates new values (PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). Defaults are those of AWS's rotation templates; exclude_characters defaults to :/@\"'\\ for the PostgreSQL strategies and /@\"'\\ for the others."
   type = object({
     length                     = optional(number, 32)
-    exclude_characters         = optional(string, "/@\"'\\")
+    exclude_characters         = optional(string)
     exclude_numbers            = optional(bool, false)
     exclude_punctuation        = optional(bool, false)
     exclude_uppercase          = optional(bool, false)
@@ -351,6 +351,18 @@ variable "database_ca_bundle" {
   validation {
     condition     = var.database_ca_bundle == null || can(regex("^/[^\\s]+$", var.database_ca_bundle))
     error_message = "database_ca_bundle must be an absolute path inside the function without spaces, for example \"/opt/certs/global-bundle.pem\" (layers are mounted under /opt, the zip under /var/task)."
+  }
+}
+
+variable "database_clone_set_role" {
+  description = "postgres-multi-user only: when true, the clone (<user>_clone) is made to act as the original user in every session (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so the tables and other objects it creates belong to the original user. false keeps AWS's behaviour: the clone owns what it creates."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.database_clone_set_role || var.rotation_strategy == "postgres-multi-user"
+    error_message = "database_clone_set_role applies to rotation_strategy = \"postgres-multi-user\" only: set it to false or change rotation_strategy."
   }
 }
 

@@ -37,6 +37,8 @@ module "function" {
   master_kms_key_arns = var.master_kms_key_arns
   iam_user_arns       = var.iam_user_arns
   errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
+
+  database_clone_set_role = var.database_clone_set_role
 }
 
 module "secret" {

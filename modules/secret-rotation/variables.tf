@@ -66,7 +66,7 @@ variable "rotate_keys" {
 }
 
 variable "password_policy" {
-  description = "How new values are generated. Each field left null takes the default of AWS's rotation templates: length 32, exclude_characters /@\"'\\, no class excluded, no space, each included class required."
+  description = "How new values are generated. Each field left null takes the default of AWS's rotation templates: length 32, exclude_characters :/@\"'\\ for the PostgreSQL strategies and /@\"'\\ for the others, no class excluded, no space, each included class required."
   type = object({
     length                     = optional(number)
     exclude_characters         = optional(string)
@@ -261,6 +261,13 @@ variable "database_ca_bundle" {
   description = "PostgreSQL strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
   type        = string
   default     = null
+}
+
+variable "database_clone_set_role" {
+  description = "postgres-multi-user only: when true, the clone's sessions act as the original user (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so what it creates belongs to the original user. false: the clone owns what it creates, as with AWS's template."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "master_secret_arns" {

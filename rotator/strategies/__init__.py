@@ -24,11 +24,27 @@ _REGISTRY: dict[str, str] = {
     "iam-access-key": "rotator.strategies.iam_access_key:IamAccessKeyStrategy",
 }
 
+# EXCLUDE_CHARACTERS when the variable is unset. AWS's PostgreSQL rotation templates add ":" to
+# the generic template's characters: it separates the fields of a .pgpass line and the user from
+# the password in a postgresql:// URI. modules/rotation-function restates this map
+# (local.default_exclude_characters; tests/modules/test_strategy_names.py keeps them in step).
+GENERIC_EXCLUDE_CHARACTERS = "/@\"'\\"
+_POSTGRES_EXCLUDE_CHARACTERS = ":" + GENERIC_EXCLUDE_CHARACTERS
+_DEFAULT_EXCLUDE_CHARACTERS: dict[str, str] = {
+    "postgres-single-user": _POSTGRES_EXCLUDE_CHARACTERS,
+    "postgres-multi-user": _POSTGRES_EXCLUDE_CHARACTERS,
+}
+
 _loaded: dict[str, Strategy] = {}
 
 
 def names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
+
+
+def default_exclude_characters(name: str) -> str:
+    """EXCLUDE_CHARACTERS for strategy ``name`` when the variable is unset (no import needed)."""
+    return _DEFAULT_EXCLUDE_CHARACTERS.get(name, GENERIC_EXCLUDE_CHARACTERS)
 
 
 def load(name: str) -> Strategy:

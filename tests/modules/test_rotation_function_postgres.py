@@ -73,6 +73,34 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
     assert environment("multi")["ROTATION_STRATEGY"] == "postgres-multi-user"
 
 
+def test_postgres_strategies_exclude_the_colon_by_default(plan: tfharness.PlanSummary) -> None:
+    # AWS's PostgreSQL templates exclude :/@"'\ and the generic one /@"'\ (REFERENCE.md).
+    def excluded(address: str) -> str:
+        function = plan.values[f"{address}.aws_lambda_function.this"]
+        value: str = function["environment"][0]["variables"]["EXCLUDE_CHARACTERS"]
+        return value
+
+    postgres = sorted(":/@\"'\\")
+    assert sorted(excluded("module.single")) == postgres
+    assert sorted(excluded("module.multi")) == postgres
+    assert sorted(excluded("module.composed.module.function")) == postgres, "passed through"
+    assert sorted(excluded("module.generic")) == sorted("/@\"'\\")
+
+
+def test_clone_set_role_reaches_the_function_as_pg_clone_set_role_only_when_true(
+    plan: tfharness.PlanSummary,
+) -> None:
+    def environment(address: str) -> dict[str, str]:
+        function = plan.values[f"{address}.aws_lambda_function.this"]
+        variables: dict[str, str] = function["environment"][0]["variables"]
+        return variables
+
+    assert environment("module.multi")["PG_CLONE_SET_ROLE"] == "true"
+    assert environment("module.composed.module.function")["PG_CLONE_SET_ROLE"] == "true"
+    assert "PG_CLONE_SET_ROLE" not in environment("module.single"), "false: left unset"
+    assert "PG_CLONE_SET_ROLE" not in environment("module.generic")
+
+
 def test_vpc_settings_reach_the_function(plan: tfharness.PlanSummary) -> None:
     vpc = plan.values["module.single.aws_lambda_function.this"]["vpc_config"]
     assert vpc[0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
@@ -154,6 +182,13 @@ def test_missing_layer_fails_plan_with_the_command_to_run(
 
 def test_multi_user_without_master_secret_fails_plan(setup_failure: tfharness.PlanFailure) -> None:
     setup_failure.assert_error(r'"postgres-multi-user" logs in as an administrator')
+
+
+def test_clone_set_role_without_multi_user_fails_plan(setup_failure: tfharness.PlanFailure) -> None:
+    setup_failure.assert_error(
+        r'database_clone_set_role applies to rotation_strategy = "postgres-multi-user" only',
+        'module "clone_set_role_generic"',
+    )
 
 
 def test_master_key_without_master_secret_fails_plan(setup_failure: tfharness.PlanFailure) -> None:

@@ -8,6 +8,7 @@ a ConfigurationError.
 
 from __future__ import annotations
 
+import json
 import re
 
 from planhelpers import MODULES
@@ -31,3 +32,19 @@ def test_every_registered_strategy_loads() -> None:
         if name.startswith("postgres-"):
             continue  # needs the pg8000 layer; tests/postgres loads those
         assert strategies.load(name).name == name
+
+
+def _terraform_default_exclude_characters() -> dict[str, str]:
+    text = (MODULES / "rotation-function" / "main.tf").read_text()
+    match = re.search(r"^\s*default_exclude_characters\s*=\s*\{(.*?)^\s*\}", text, re.M | re.S)
+    assert match, "modules/rotation-function/main.tf defines local.default_exclude_characters"
+    pairs = re.findall(r'"([^"]+)"\s*=\s*("(?:[^"\\]|\\.)*")', match.group(1))
+    # These strings use only the escapes \" and \\, which HCL and JSON spell alike.
+    return {name: json.loads(value) for name, value in pairs}
+
+
+def test_module_default_exclude_characters_are_the_rotators() -> None:
+    """The module writes EXCLUDE_CHARACTERS itself when password_policy leaves it null."""
+    assert _terraform_default_exclude_characters() == {
+        name: strategies.default_exclude_characters(name) for name in strategies.names()
+    }

@@ -11,7 +11,7 @@ from rotator_harness import CallLog, Service
 
 from rotator.config import Config
 from rotator.errors import ConfigurationError
-from rotator.passwords import PasswordPolicy
+from rotator.passwords import PasswordPolicy, generate_password
 
 BOOLEANS = (
     "EXCLUDE_NUMBERS",
@@ -67,6 +67,27 @@ def test_rotate_keys_is_a_comma_separated_list() -> None:
 
 def test_empty_exclude_characters_excludes_nothing() -> None:
     assert Config.from_env({"EXCLUDE_CHARACTERS": ""}).password_policy.exclude_characters == ""
+
+
+@pytest.mark.parametrize("strategy", ["postgres-single-user", "postgres-multi-user"])
+def test_postgres_strategies_also_exclude_the_colon_by_default(strategy: str) -> None:
+    # AWS's PostgreSQL templates exclude :/@"'\ (REFERENCE.md): ":" breaks .pgpass and URIs.
+    env = {"ROTATION_STRATEGY": strategy, "PASSWORD_LENGTH": "4096"}
+    policy = Config.from_env(env).password_policy
+    assert sorted(policy.exclude_characters) == sorted(":/@\"'\\")
+    assert ":" not in generate_password(policy), "4096 characters would hold a ':' if allowed"
+
+
+@pytest.mark.parametrize("strategy", ["generic", "iam-access-key"])
+def test_other_strategies_keep_the_generic_default(strategy: str) -> None:
+    policy = Config.from_env({"ROTATION_STRATEGY": strategy}).password_policy
+    assert sorted(policy.exclude_characters) == sorted("/@\"'\\")
+
+
+@pytest.mark.parametrize("value", ["", "/"])
+def test_a_set_exclude_characters_wins_over_the_postgres_default(value: str) -> None:
+    env = {"ROTATION_STRATEGY": "postgres-multi-user", "EXCLUDE_CHARACTERS": value}
+    assert Config.from_env(env).password_policy.exclude_characters == value
 
 
 @pytest.mark.parametrize(

@@ -431,8 +431,11 @@ def set_password(session: Session, username: str, password: str) -> None:
     )
 
 
-def create_login_role(session: Session, username: str, password: str, member_of: str) -> None:
-    """CREATE ROLE <username> WITH LOGIN PASSWORD <password>; GRANT <member_of> TO <username>.
+def create_login_role(
+    session: Session, username: str, password: str, member_of: str, *, act_as: bool = False
+) -> None:
+    """CREATE ROLE <username> WITH LOGIN PASSWORD <password>; GRANT <member_of> TO <username>;
+    with ``act_as``, also ALTER ROLE <username> SET role = <member_of> (see ``act_as_role``).
 
     In one transaction: a role created without its grant would, on a retry, only get a new
     password (the role exists), and so would never get the privileges it is cloned for.
@@ -448,12 +451,33 @@ def create_login_role(session: Session, username: str, password: str, member_of:
             action=f"create role {role}",
         )
         run(session, f"GRANT {parent} TO {role}", action=f"grant {parent} to {role}")
+        if act_as:
+            act_as_role(session, username, member_of)
         run(session, "COMMIT", action="commit")
     except BaseException:
         # The first error is the one to report; a failed ROLLBACK adds nothing.
         with contextlib.suppress(Exception):
             session.conn.run("ROLLBACK")
         raise
+
+
+def act_as_role(session: Session, username: str, role_name: str) -> None:
+    """ALTER ROLE <username> SET role = <role_name>: each new session of <username> starts as if
+    it had run SET ROLE <role_name>, so what it creates belongs to <role_name>.
+
+    "Whenever the role subsequently starts a new session, the specified value becomes the session
+    default" (https://www.postgresql.org/docs/15/sql-alterrole.html), and SET ROLE makes "the
+    current user identifier of the current SQL session" that role, for "permissions checking"
+    and object ownership (https://www.postgresql.org/docs/15/sql-set-role.html). The login is
+    still <username> (session_user): pg_hba.conf, the password and connection limits are its own.
+    """
+    role = quote_ident(username)
+    target = quote_ident(role_name)
+    run(
+        session,
+        f"ALTER ROLE {role} SET role = {target}",
+        action=f"make the sessions of {role} act as {target}",
+    )
 
 
 def check_login_works(session: Session) -> str:

@@ -22,8 +22,10 @@ confused deputy: someone who can write this secret but not the master secret).
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import TYPE_CHECKING, ClassVar
 
+from rotator.config import boolean_from_env
 from rotator.strategies.base import Strategy
 from rotator.strategies.postgres import database, rds
 from rotator.strategies.postgres.errors import (
@@ -32,6 +34,7 @@ from rotator.strategies.postgres.errors import (
     PendingCredentialsMismatchError,
 )
 from rotator.strategies.postgres.secret import (
+    CLONE_SUFFIX,
     DbSecret,
     MasterLogin,
     alternate_username,
@@ -43,6 +46,8 @@ from rotator.strategies.postgres.secret import (
 if TYPE_CHECKING:
     from rotator.context import StepContext
     from rotator.secret_store import SecretVersion
+
+CLONE_SET_ROLE_VARIABLE = "PG_CLONE_SET_ROLE"
 
 
 class PostgresSingleUserStrategy(Strategy):
@@ -110,23 +115,43 @@ class PostgresMultiUserStrategy(Strategy):
             pass
         master_arn = str(current.masterarn)
         master = _master(ctx, master_arn, current)
+        # Only the clone acts as the other role; the original keeps its own identity.
+        act_as = clone_sets_role() and pending.username == current.username + CLONE_SUFFIX
         with database.session(master, credentials=f"master ({master_arn})", log=ctx.log) as admin:
             if database.role_exists(admin, pending.username):
+                if act_as:
+                    # Before the password: once that works, a retried setSecret stops early.
+                    # Also reaches a clone made before the setting was turned on.
+                    database.act_as_role(admin, pending.username, current.username)
                 database.set_password(admin, pending.username, pending.password)
                 ctx.log.info("database_password_set", user=pending.username, host=pending.host)
             else:
                 database.create_login_role(
-                    admin, pending.username, pending.password, member_of=current.username
+                    admin,
+                    pending.username,
+                    pending.password,
+                    member_of=current.username,
+                    act_as=act_as,
                 )
                 ctx.log.info(
                     "database_role_created",
                     user=pending.username,
                     member_of=current.username,
+                    acts_as_member_of=act_as,
                     host=pending.host,
                 )
 
     def test_secret(self, ctx: StepContext) -> None:
         _test_pending(ctx, needs_masterarn=self.needs_masterarn)
+
+
+def clone_sets_role() -> bool:
+    """PG_CLONE_SET_ROLE: whether the clone's sessions act as the original user (default false).
+
+    Without it, what the clone creates belongs to the clone, and the original user cannot use it
+    unless granted (README, "Objects created by the clone").
+    """
+    return boolean_from_env(os.environ, CLONE_SET_ROLE_VARIABLE, default=False)
 
 
 def _master(ctx: StepContext, master_arn: str, current: DbSecret) -> DbSecret:

@@ -32,3 +32,10 @@ module "rds_without_master_secret" {
   name               = "rds-without-master-secret"
   rds_managed_master = { db_cluster_arns = ["arn:aws:rds:us-east-1:123456789012:cluster:orders"] }
 }
+
+module "clone_set_role_generic" {
+  source = "../../../../modules/rotation-function"
+
+  name                    = "clone-set-role-generic"
+  database_clone_set_role = true
+}
