@@ -44,5 +44,10 @@ resource "aws_lambda_function" "this" {
 
   # The log group first, or the first invocation creates it without retention. The policy first,
   # so the first invocation can log and, in a VPC, CreateFunction finds the ENI permissions.
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this, aws_iam_role_policy.rds_managed_master]
+  depends_on = [
+    aws_cloudwatch_log_group.this,
+    aws_iam_role_policy.this,
+    aws_iam_role_policy.rds_managed_master,
+    aws_iam_role_policy.iam_access_keys,
+  ]
 }

@@ -139,9 +139,12 @@ def test_trust_policy_admits_only_lambda_and_optionally_this_account(
 
 def test_function_is_created_after_its_log_group_and_policy(plan: tfharness.PlanSummary) -> None:
     function = resource_config(plan.raw, "aws_lambda_function.this", "function")
+    # Every policy of the role, so the first rotation never runs with part of its grants.
     assert set(function["depends_on"]) == {
         "aws_cloudwatch_log_group.this",
         "aws_iam_role_policy.this",
+        "aws_iam_role_policy.rds_managed_master",
+        "aws_iam_role_policy.iam_access_keys",
     }
     # The log group has the name Lambda would otherwise create on the first invocation.
     assert plan.values[f"{BASIC}.aws_cloudwatch_log_group.this"]["name"] == "/aws/lambda/basic"
