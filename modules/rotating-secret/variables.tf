@@ -301,3 +301,19 @@ variable "rotation_role_arn" {
     error_message = "rotation_role_arn must be an IAM role ARN, for example \"arn:aws:iam::123456789012:role/orders-rotation\" (modules/rotation-function's rotation_role_arn)."
   }
 }
+
+variable "aws_context" {
+  description = "The account ID, partition, partition DNS suffix and region of the provider, when the caller already knows them: a stack with many secrets reads them once and passes them to every instance instead of each instance reading three data sources. null reads them here."
+  type = object({
+    account_id = string
+    partition  = string
+    dns_suffix = string
+    region     = string
+  })
+  default = null
+
+  validation {
+    condition     = var.aws_context == null || can(regex("^[0-9]{12}$", var.aws_context.account_id))
+    error_message = "aws_context.account_id must be a 12-digit account ID, for example data.aws_caller_identity.current.account_id."
+  }
+}
