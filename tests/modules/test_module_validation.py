@@ -73,6 +73,7 @@ SINGLE_INPUT_RULES = {
     ),
     "function_arn_is_a_name": r"rotation_function_arn must be a Lambda function ARN",
     "role_name_is_an_arn": r"rotation_role_name must be an IAM role name \(not an ARN\)",
+    "aws_context_account_name": r"aws_context\.account_id must be a 12-digit account ID",
     "wo_version_zero": r"secret_string_wo_version must be a whole number of at least 1",
     "description_too_long": r"description must be at most 2048 characters",
     "name_prefix_bad_characters": r"name_prefix must be 1 to 486 characters from A-Z, a-z, 0-9",
@@ -91,6 +92,8 @@ SINGLE_INPUT_RULES = {
     ),
     "fn_log_level_trace": r"log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
     "fn_secret_arns_names": r"Each entry of secret_arns must be a secret ARN",
+    "fn_enrolled_prefix_wildcard": r"enrolled_secrets\.name_prefix must be the start of the",
+    "fn_enrolled_tag_key_aws": r"enrolled_secrets\.tag_key must be a tag key of 1 to 128",
     "fn_kms_key_arns_alias": r"Each entry of kms_key_arns must be a KMS key ARN \(not an alias\)",
     "fn_vpc_without_subnets": r"vpc_config\.subnet_ids must list at least one subnet ID",
     "fn_vpc_security_group_name": (
