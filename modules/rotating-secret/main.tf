@@ -49,14 +49,19 @@ locals {
   kms_key_is_aws_managed = var.kms_key_id == null || can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/aws/", var.kms_key_id))
 }
 
+# With aws_context the caller has said it passes what it knows, so nothing is read per secret:
+# kms_key_id is then a key ARN or ID (or an AWS managed alias), which needs no lookup (validated
+# in variables.tf). The count depends on whether aws_context is set, never on kms_key_id.
 data "aws_kms_key" "this" {
+  count = var.aws_context == null ? 1 : 0
+
   key_id = local.kms_key_is_alias ? var.kms_key_id : "alias/aws/secretsmanager"
 }
 
 locals {
   # null with the AWS managed key.
   kms_key_arn = local.kms_key_is_aws_managed ? null : (
-    local.kms_key_is_alias ? data.aws_kms_key.this.arn : (
+    local.kms_key_is_alias ? one(data.aws_kms_key.this[*].arn) : (
       local.kms_key_is_arn ? var.kms_key_id : "arn:${local.partition}:kms:${local.region}:${local.account_id}:key/${var.kms_key_id}"
     )
   )

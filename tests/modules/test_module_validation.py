@@ -117,6 +117,10 @@ COMBINED_INPUT_RULES = {
         r"Set exactly one of name and name_prefix",
     ),
     "wo_version_without_value": ('module "wo_version_without_value"', WO_PAIR),
+    "aws_context_with_alias": (
+        'module "aws_context_with_alias"',
+        r"With aws_context set, kms_key_id must be the key's ARN or ID",
+    ),
     # Terraform omits the source snippet of an ephemeral input: the error has no context.
     "wo_value_without_version": ("", WO_PAIR),
     "cron_window_past_midnight": (
