@@ -315,22 +315,41 @@ def role_allows(
     return role_verdict(session, action, resource, context).decision
 
 
-def _secretsmanager_resource(account_id: str, region: str, body: Mapping[str, Any]) -> str:
-    """The secret's full ARN for any form of SecretId (name, partial or full ARN)."""
+def _secretsmanager_resource(
+    account_id: str, region: str, body: Mapping[str, Any]
+) -> tuple[str, dict[str, str]]:
+    """The secret's full ARN for any form of SecretId (name, partial or full ARN), and its tags.
+
+    The tags become the request's ``aws:ResourceTag/<key>`` and ``secretsmanager:ResourceTag/<key>``
+    context: the service authorization reference for Secrets Manager lists both keys for the
+    actions on a secret (DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage
+    among them), so a policy may grant a secret only while it carries a tag (ABAC).
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+    """
     secret_id = body.get("SecretId")
     if not isinstance(secret_id, str):
-        return "*"
+        return "*", {}
     from moto.secretsmanager.models import (  # noqa: PLC0415  moto only inside the server
         secretsmanager_backends,
     )
 
     secret = secretsmanager_backends[account_id][region].secrets.get(secret_id)
     if secret is not None:
-        return str(secret.arn)
+        tags = {str(tag["Key"]): str(tag["Value"]) for tag in (secret.tags or [])}
+        return str(secret.arn), resource_tag_context(tags)
     if secret_id.startswith("arn:"):
-        return secret_id
+        return secret_id, {}
     # A secret that does not exist: AWS evaluates the name the caller gave.
-    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{secret_id}"
+    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{secret_id}", {}
+
+
+def resource_tag_context(tags: Mapping[str, str]) -> dict[str, str]:
+    """A secret's tags as condition keys: the global key and Secrets Manager's own."""
+    context: dict[str, str] = {}
+    for key, value in tags.items():
+        context[f"aws:ResourceTag/{key}"] = value
+        context[f"secretsmanager:ResourceTag/{key}"] = value
+    return context
 
 
 def _text(raw: Any) -> str:
@@ -416,7 +435,8 @@ def install() -> None:
                 body = json.loads(self.raw_body or b"{}")
             except ValueError:
                 body = {}
-            resource = _secretsmanager_resource(session.account_id, region, body)
+            resource, tag_context = _secretsmanager_resource(session.account_id, region, body)
+            context.update(tag_context)
             if isinstance(body.get("SecretId"), str):
                 context["secretsmanager:SecretId"] = body["SecretId"]
         elif service == "iam":

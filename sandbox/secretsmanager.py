@@ -507,7 +507,6 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         InvalidParameterException,
         InvalidRequestException,
         OperationNotPermittedOnReplica,
-        ResourceExistsException,
         ResourceNotFoundException,
         SecretNotFoundException,
         SecretsManagerClientError,
@@ -583,6 +582,16 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         except Exception as exc:
             raise ResourceNotFoundException(f"Resource not found for ARN '{lambda_arn}'.") from exc
         check_invoke_permission(secret, function)
+        if client_request_token:
+            self._client_request_token_validator(client_request_token)
+            if client_request_token in secret.versions:
+                # A retry of a RotateSecret that already started this version (the SDK, or the
+                # AWS provider, resends a request whose answer it did not get): the token "helps
+                # ensure idempotency. Secrets Manager uses this value to prevent the accidental
+                # creation of duplicate versions if there are failures and retries" (RotateSecret,
+                # ClientRequestToken). Answer as the first call did; start nothing new.
+                # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
+                return str(secret.to_short_dict(version_id=client_request_token))
         current = _version_with(secret, CURRENT)
         pending = _version_with(secret, PENDING)
         if pending is not None and pending != current:
@@ -590,13 +599,6 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             # the service refuses, configuration changes included, until it is reattempted
             # (at the next window, see advance_clock) or an operator removes AWSPENDING.
             raise InvalidRequestException(PREVIOUS_ROTATION_INCOMPLETE)
-        if client_request_token:
-            self._client_request_token_validator(client_request_token)
-            if client_request_token in secret.versions:
-                raise ResourceExistsException(
-                    f"You can't use ClientRequestToken {client_request_token} because that value "
-                    f"is already in use for a version of secret {secret.arn}."
-                )
 
         # The rotation configuration sticks whether or not this rotation succeeds. moto keeps only
         # AutomaticallyAfterDays and drops ScheduleExpression and Duration, so every later plan

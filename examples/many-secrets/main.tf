@@ -11,25 +11,29 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  # The ARN of each secret below, by name: "-??????" stands for the random suffix Secrets Manager
-  # appends. Built from the names rather than read from module.secrets, whose rotations depend on
-  # the function: reading them here would be a dependency cycle.
-  secret_arns = [
-    for key in keys(var.secrets) :
-    "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:secret:${var.name_prefix}${key}-??????"
-  ]
+  # Read once here and passed to every secret (aws_context), instead of three reads per secret.
+  aws_context = {
+    account_id = data.aws_caller_identity.current.account_id
+    partition  = data.aws_partition.current.partition
+    dns_suffix = data.aws_partition.current.dns_suffix
+    region     = data.aws_region.current.id
+  }
 }
 
-# One function for every secret. Its own policy lists exactly the secrets below, in one statement:
-# per-secret grants would each add an inline policy, and a role's inline policies share a
-# 10,240-character limit.
+# One function for every secret. Its policy has one statement for all of them, of a size that does
+# not grow with their number: secrets whose name starts with name_prefix and that carry the tag
+# enrolling them with this function (module.function.secret_enrolment_tags, merged into each
+# secret's tags below). A list of ARNs would grow by one entry per secret, and a role's inline
+# policies share a 10,240-character limit (reached at about 110 secrets).
 module "function" {
   source = "../../modules/rotation-function"
 
   name        = var.function_name
   description = "Rotates the API keys under ${var.name_prefix}."
   rotate_keys = ["api_key"]
-  secret_arns = local.secret_arns
+  enrolled_secrets = {
+    name_prefix = var.name_prefix
+  }
 
   password_policy = {
     length              = 40
@@ -73,5 +77,8 @@ module "secrets" {
     duration            = each.value.duration
   }
 
-  tags = var.tags
+  # The tag that enrols the secret with the shared function: without it the function may not
+  # touch the secret, whatever its name.
+  tags        = merge(var.tags, module.function.secret_enrolment_tags)
+  aws_context = local.aws_context
 }

@@ -37,7 +37,7 @@ data "aws_iam_policy_document" "rotation" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"]
+        values   = ["secretsmanager.${local.region}.${local.dns_suffix}"]
       }
 
       condition {
@@ -60,7 +60,7 @@ data "aws_iam_policy_document" "rotation" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"]
+        values   = ["secretsmanager.${local.region}.${local.dns_suffix}"]
       }
     }
   }
@@ -77,7 +77,7 @@ data "aws_iam_policy_document" "rotation" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["secretsmanager.${statement.key}.${data.aws_partition.current.dns_suffix}"]
+        values   = ["secretsmanager.${statement.key}.${local.dns_suffix}"]
       }
 
       # As for the primary key: only for this secret, whose replica's ARN differs only in its

@@ -12,6 +12,6 @@ locals {
   # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>, in each replica region.
   replica_secret_arns = {
     for region in keys(var.replica_regions) :
-    region => "arn:${data.aws_partition.current.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this.arn), 1)}"
+    region => "arn:${local.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this.arn), 1)}"
   }
 }

@@ -51,6 +51,12 @@ variable "kms_key_id" {
     ]), var.kms_key_id))
     error_message = "kms_key_id must be a KMS key ARN, key ID, alias name or alias ARN, for example \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\" or \"alias/secrets\"."
   }
+
+  validation {
+    # With aws_context the module reads nothing per secret, and an alias needs a key lookup.
+    condition     = var.aws_context == null || var.kms_key_id == null || !can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/", var.kms_key_id)) || can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/aws/", var.kms_key_id))
+    error_message = "With aws_context set, kms_key_id must be the key's ARN or ID, not an alias (resolving an alias reads the key once per secret), for example aws_kms_key.secrets.arn."
+  }
 }
 
 variable "recovery_window_in_days" {
@@ -300,5 +306,21 @@ variable "rotation_role_arn" {
   validation {
     condition     = var.rotation_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.rotation_role_arn))
     error_message = "rotation_role_arn must be an IAM role ARN, for example \"arn:aws:iam::123456789012:role/orders-rotation\" (modules/rotation-function's rotation_role_arn)."
+  }
+}
+
+variable "aws_context" {
+  description = "The account ID, partition, partition DNS suffix and region of the provider, when the caller already knows them: a stack with many secrets reads them once and passes them to every instance, which then reads nothing (kms_key_id must then be a key ARN or ID, not an alias). null reads them here."
+  type = object({
+    account_id = string
+    partition  = string
+    dns_suffix = string
+    region     = string
+  })
+  default = null
+
+  validation {
+    condition     = var.aws_context == null || can(regex("^[0-9]{12}$", var.aws_context.account_id))
+    error_message = "aws_context.account_id must be a 12-digit account ID, for example data.aws_caller_identity.current.account_id."
   }
 }

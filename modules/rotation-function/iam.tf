@@ -56,8 +56,36 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # Secrets enrolled by name prefix and tag (ABAC): one statement of constant size however many
+  # secrets there are. A secret is rotatable only when its name is under the prefix AND it carries
+  # the tag naming this function. The service authorization reference for Secrets Manager lists
+  # aws:ResourceTag/${TagKey} (and secretsmanager:ResourceTag/tag-key) among the condition keys of
+  # DescribeSecret, GetSecretValue, PutSecretValue and UpdateSecretVersionStage on a secret:
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+  dynamic "statement" {
+    for_each = var.enrolled_secrets != null ? [var.enrolled_secrets] : []
+
+    content {
+      sid = "RotateEnrolledSecrets"
+      actions = [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+      ]
+      resources = [local.enrolled_secret_arns]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/${statement.value.tag_key}"
+        values   = [var.name]
+      }
+    }
+  }
+
   # Secrets encrypted with a customer managed key: the key only through Secrets Manager, and, when
   # the secrets are known, only for them (Secrets Manager sets SecretARN as encryption context).
+  # Enrolled secrets count by their ARN pattern (the prefix): KMS sees no secret tag.
   # https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
   dynamic "statement" {
     for_each = length(var.kms_key_arns) > 0 ? [var.kms_key_arns] : []
@@ -74,10 +102,10 @@ data "aws_iam_policy_document" "this" {
       }
 
       dynamic "condition" {
-        for_each = length(var.secret_arns) > 0 ? [var.secret_arns] : []
+        for_each = length(local.kms_secret_arns) > 0 ? [local.kms_secret_arns] : []
 
         content {
-          # StringLike: secret_arns may end in -?????? for the random suffix.
+          # StringLike: secret_arns may end in -?????? for the random suffix, enrolled secrets in *.
           test     = "StringLike"
           variable = "kms:EncryptionContext:SecretARN"
           values   = condition.value
@@ -184,6 +212,11 @@ data "aws_iam_policy_document" "this" {
 }
 
 locals {
+  # Every secret whose name starts with the prefix (the random suffix included). Known at plan.
+  enrolled_secret_arns = var.enrolled_secrets == null ? null : "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.enrolled_secrets.name_prefix}*"
+  # The list's length is known at plan even when its elements are not (rule: no count on content).
+  kms_secret_arns = concat(var.secret_arns, var.enrolled_secrets != null ? [local.enrolled_secret_arns] : [])
+
   secretsmanager_via_service = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"
   ec2_arn_prefix             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
 }

@@ -32,3 +32,8 @@ output "errors_alarm_arn" {
   description = "ARN of the CloudWatch alarm on the function's Errors metric, or null without errors_alarm."
   value       = one(aws_cloudwatch_metric_alarm.errors[*].arn)
 }
+
+output "secret_enrolment_tags" {
+  description = "Tags that enrol a secret under enrolled_secrets.name_prefix with this function: merge them into the secret's tags. Empty without enrolled_secrets."
+  value       = var.enrolled_secrets != null ? { (var.enrolled_secrets.tag_key) = var.name } : {}
+}

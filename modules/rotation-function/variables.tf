@@ -172,8 +172,29 @@ variable "secret_arns" {
   }
 }
 
+variable "enrolled_secrets" {
+  description = "Secrets this function may rotate however many there are, with a policy whose size does not grow with their number: those whose name starts with name_prefix and that carry the tag tag_key with the function's name as value (tag them with the secret_enrolment_tags output). null grants nothing this way. Use it for many secrets; secret_arns suits a few named ones."
+  type = object({
+    name_prefix = string
+    tag_key     = optional(string, "rotation-function")
+  })
+  default = null
+
+  validation {
+    # A wildcard would widen the prefix; an empty prefix would leave only the tag to scope the grant.
+    condition     = var.enrolled_secrets == null || can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.enrolled_secrets.name_prefix))
+    error_message = "enrolled_secrets.name_prefix must be the start of the secrets' names, 1 to 512 characters from A-Z, a-z, 0-9 and /_+=.@- (no * or ?), for example \"team-payments/prod/\"."
+  }
+
+  validation {
+    # Tag keys: 1 to 128 characters; the aws: prefix is reserved for AWS (Secrets Manager, TagResource).
+    condition     = var.enrolled_secrets == null || can(regex("^[A-Za-z0-9 _.:/=+@-]{1,128}$", var.enrolled_secrets.tag_key)) && !startswith(lower(try(var.enrolled_secrets.tag_key, "")), "aws:")
+    error_message = "enrolled_secrets.tag_key must be a tag key of 1 to 128 characters from letters, digits, spaces and _.:/=+@-, not starting with \"aws:\", for example \"rotation-function\"."
+  }
+}
+
 variable "kms_key_arns" {
-  description = "ARNs of customer managed KMS keys that encrypt the secrets in secret_arns. The function may use them only through Secrets Manager."
+  description = "ARNs of customer managed KMS keys that encrypt the secrets in secret_arns or enrolled_secrets. The function may use them only through Secrets Manager, and only for those secrets (by encryption context)."
   type        = list(string)
   default     = []
   nullable    = false

@@ -36,17 +36,40 @@ def api_key(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
     return tf.plan(EXAMPLES / "api-key", SUITE / "api-key" / "defaults.tfvars")
 
 
-def test_shared_function_may_rotate_exactly_the_stack_secrets(
+def test_shared_function_may_rotate_only_enrolled_secrets_under_the_prefix(
     many_secrets: tfharness.PlanSummary,
 ) -> None:
     policy = statements(many_secrets.values["module.function.aws_iam_role_policy.this"]["policy"])
-    prefix = f"arn:aws:secretsmanager:{MANY_SECRETS_REGION}:{ACCOUNT}:secret:example/api-keys"
-    assert policy["RotateSecrets"].resources == {
-        f"{prefix}/payments-??????",
-        f"{prefix}/search-??????",
-        f"{prefix}/mail-??????",
+    prefix = f"arn:aws:secretsmanager:{MANY_SECRETS_REGION}:{ACCOUNT}:secret:example/api-keys/"
+    assert set(policy) == {"WriteOwnLogs", "RotateEnrolledSecrets"}
+    rotate = policy["RotateEnrolledSecrets"]
+    assert rotate.resources == {f"{prefix}*"}
+    assert rotate.conditions == {
+        ("StringEquals", "aws:ResourceTag/rotation-function"): {"example-api-keys-rotation"}
     }
-    assert set(policy) == {"WriteOwnLogs", "RotateSecrets"}
+    # Every secret of the stack carries the tag that enrols it, beside the stack's own tags.
+    for key in ("payments", "search", "mail"):
+        tags = many_secrets.values[f'module.secrets["{key}"].aws_secretsmanager_secret.this'][
+            "tags"
+        ]
+        assert tags == {
+            "stack": "examples/many-secrets",
+            "rotation-function": "example-api-keys-rotation",
+        }, key
+
+
+def test_secrets_read_the_account_region_and_partition_once(
+    many_secrets: tfharness.PlanSummary,
+) -> None:
+    kinds = (".data.aws_caller_identity.", ".data.aws_partition.", ".data.aws_region.")
+    reads = [
+        address
+        for address in many_secrets.values
+        if address.startswith("module.secrets[") and any(kind in address for kind in kinds)
+    ]
+    assert reads == [], "each secret reads what the stack read once (aws_context)"
+    # The stack's own reads, once (the function module reads its own, once, too).
+    assert "data.aws_caller_identity.current" in many_secrets.values
 
 
 def test_shared_function_has_one_account_scoped_permission(

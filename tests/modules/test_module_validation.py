@@ -75,6 +75,7 @@ SINGLE_INPUT_RULES = {
     "fn_endpoint_without_scheme": r"secrets_manager_endpoint must be a URL with scheme and host",
     "fn_iam_user_arn_is_a_name": r"Each entry of iam_user_arns must be an IAM user ARN",
     "role_name_is_an_arn": r"rotation_role_name must be an IAM role name \(not an ARN\)",
+    "aws_context_account_name": r"aws_context\.account_id must be a 12-digit account ID",
     "wo_version_zero": r"secret_string_wo_version must be a whole number of at least 1",
     "description_too_long": r"description must be at most 2048 characters",
     "name_prefix_bad_characters": r"name_prefix must be 1 to 486 characters from A-Z, a-z, 0-9",
@@ -93,6 +94,8 @@ SINGLE_INPUT_RULES = {
     ),
     "fn_log_level_trace": r"log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
     "fn_secret_arns_names": r"Each entry of secret_arns must be a secret ARN",
+    "fn_enrolled_prefix_wildcard": r"enrolled_secrets\.name_prefix must be the start of the",
+    "fn_enrolled_tag_key_aws": r"enrolled_secrets\.tag_key must be a tag key of 1 to 128",
     "fn_kms_key_arns_alias": r"Each entry of kms_key_arns must be a KMS key ARN \(not an alias\)",
     "fn_vpc_without_subnets": r"vpc_config\.subnet_ids must list at least one subnet ID",
     "fn_vpc_security_group_name": (
@@ -116,6 +119,10 @@ COMBINED_INPUT_RULES = {
         r"Set exactly one of name and name_prefix",
     ),
     "wo_version_without_value": ('module "wo_version_without_value"', WO_PAIR),
+    "aws_context_with_alias": (
+        'module "aws_context_with_alias"',
+        r"With aws_context set, kms_key_id must be the key's ARN or ID",
+    ),
     # Terraform omits the source snippet of an ephemeral input: the error has no context.
     "wo_value_without_version": ("", WO_PAIR),
     "cron_window_past_midnight": (

@@ -105,6 +105,21 @@ def test_permission_is_for_this_secret_and_this_account(plan: tfharness.PlanSumm
     )
 
 
+def test_given_aws_context_replaces_the_reads(plan: tfharness.PlanSummary) -> None:
+    own = [address for address in plan.values if address.startswith(secret("given_context"))]
+    reads = [a for a in own if ".data." in a and ".data.aws_iam_policy_document." not in a]
+    assert reads == [], "aws_context given: the module reads no account, region or KMS key"
+    other_account = "210987654321"
+    outputs = plan.outputs["secrets"]["given_context"]
+    assert outputs["kms_key_arn"] == (
+        f"arn:aws:kms:us-east-1:{other_account}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    permission = plan.values[f"{secret('given_context')}.aws_lambda_permission.this[0]"]
+    assert permission["source_account"] == other_account
+    # Without aws_context the module reads them itself.
+    assert f"{secret('shared')}.data.aws_caller_identity.current[0]" in plan.values
+
+
 def test_secret_of_a_shared_function_adds_no_permission_and_no_grant(
     plan: tfharness.PlanSummary,
 ) -> None:

@@ -24,6 +24,7 @@ SCOPED_SECRETS = {
     f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/api-key-AbCdEf",
     f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/db-??????",
 }
+ENROLLED_SECRETS = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/bulk/*"
 SCOPED_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 VIA_SECRETS_MANAGER = {
     ("StringEquals", "kms:ViaService"): {f"secretsmanager.{REGION}.amazonaws.com"}
@@ -59,6 +60,23 @@ def test_secrets_are_granted_only_on_the_given_arns(plan: tfharness.PlanSummary)
     assert rotate.conditions == {}
 
 
+def test_enrolled_secrets_need_the_prefix_and_the_tag_naming_the_function(
+    plan: tfharness.PlanSummary,
+) -> None:
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    rotate = policy["RotateEnrolledSecrets"]
+    assert rotate.effect == "Allow"
+    assert rotate.actions == SECRET_ACTIONS
+    assert rotate.resources == {ENROLLED_SECRETS}
+    assert rotate.conditions == {("StringEquals", "aws:ResourceTag/rotation-function"): {"scoped"}}
+    assert "RotateEnrolledSecrets" not in statements(
+        plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"]
+    )
+    outputs = plan.outputs["functions"]
+    assert outputs["scoped"]["secret_enrolment_tags"] == {"rotation-function": "scoped"}
+    assert outputs["basic"]["secret_enrolment_tags"] == {}
+
+
 def test_kms_key_is_usable_only_through_secrets_manager_for_the_given_secrets(
     plan: tfharness.PlanSummary,
 ) -> None:
@@ -68,7 +86,7 @@ def test_kms_key_is_usable_only_through_secrets_manager_for_the_given_secrets(
     assert use.resources == {SCOPED_KEY}
     assert use.conditions == {
         **VIA_SECRETS_MANAGER,
-        ("StringLike", "kms:EncryptionContext:SecretARN"): SCOPED_SECRETS,
+        ("StringLike", "kms:EncryptionContext:SecretARN"): {*SCOPED_SECRETS, ENROLLED_SECRETS},
     }
     describe = policy["DescribeSecretKeysThroughSecretsManager"]
     assert describe.actions == {"kms:DescribeKey"}

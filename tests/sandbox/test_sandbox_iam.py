@@ -10,6 +10,7 @@ import pytest
 from sandbox_helpers import LOGS_STATEMENT, unique
 
 from sandbox import iam
+from sandbox.server import Sandbox
 
 SECRET_ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 
@@ -118,6 +119,83 @@ def test_role_policy_change_applies_to_the_next_invocation(
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]}),
     )
     assert get_as_function(aws, function, name)["code"] == "AccessDeniedException"
+
+
+def test_only_enrolled_secrets_under_the_prefix_can_be_rotated(
+    aws: Callable[[str], Any],
+    rotation_function: Callable[..., dict[str, str]],
+    sandbox: Sandbox,
+) -> None:
+    # The shape of modules/rotation-function's RotateEnrolledSecrets: the name prefix in the
+    # resource, and the secret's tag naming the function (ABAC).
+    prefix = unique("team") + "/"
+    enrolment = unique("fn")
+    statement = {
+        "Effect": "Allow",
+        "Action": [
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage",
+        ],
+        "Resource": f"{SECRET_ARN_PREFIX}{prefix}*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/rotation-function": enrolment}},
+    }
+    function = rotation_function(statements=[statement, LOGS_STATEMENT])
+    client = aws("secretsmanager")
+
+    def create(name: str, tags: dict[str, str]) -> str:
+        tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+        return str(client.create_secret(Name=name, SecretString="v", Tags=tag_list)["ARN"])
+
+    enrolled = create(f"{prefix}enrolled", {"rotation-function": enrolment})
+    untagged = create(f"{prefix}untagged", {"team": "payments"})
+    other_function = create(f"{prefix}other", {"rotation-function": "another-function"})
+    outside = create(unique("elsewhere"), {"rotation-function": enrolment})
+    for arn in (enrolled, untagged, other_function, outside):
+        client.rotate_secret(SecretId=arn, RotationLambdaARN=function["arn"])
+
+    assert sandbox.wait_for_rotation(enrolled)["outcome"] == "succeeded"
+    for arn in (untagged, other_function, outside):
+        rotation = sandbox.wait_for_rotation(arn)
+        assert rotation["outcome"] == "failed", arn
+        assert "AccessDeniedException" in rotation["error"], rotation
+        # The value was never replaced: only the initial version is AWSCURRENT.
+        stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+        assert sum("AWSCURRENT" in labels for labels in stages.values()) == 1
+        assert client.get_secret_value(SecretId=arn)["SecretString"] == "v"
+
+    # Enrolling is tagging: once tagged, the same secret rotates.
+    client.tag_resource(SecretId=untagged, Tags=[{"Key": "rotation-function", "Value": enrolment}])
+    client.cancel_rotate_secret(SecretId=untagged)
+    client.update_secret_version_stage(
+        SecretId=untagged,
+        VersionStage="AWSPENDING",
+        RemoveFromVersionId=next(
+            v
+            for v, labels in client.describe_secret(SecretId=untagged)["VersionIdsToStages"].items()
+            if "AWSPENDING" in labels
+        ),
+    )
+    client.rotate_secret(SecretId=untagged, RotationLambdaARN=function["arn"])
+    assert sandbox.wait_for_rotation(untagged)["outcome"] == "succeeded"
+
+
+def test_resource_tags_are_condition_keys() -> None:
+    context = iam.resource_tag_context({"rotation-function": "f"})
+    statement = {
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"secretsmanager:ResourceTag/rotation-function": "f"}},
+    }
+    decide = iam.evaluate
+    assert decide([{"Statement": [statement]}], "secretsmanager:GetSecretValue", "s", context) is (
+        iam.Decision.ALLOW
+    )
+    assert decide([{"Statement": [statement]}], "secretsmanager:GetSecretValue", "s", {}) is (
+        iam.Decision.IMPLICIT_DENY
+    )
 
 
 def test_callers_without_runner_credentials_are_not_authorized(

@@ -106,6 +106,24 @@ def test_rotation_promotes_new_value_and_clears_pending(
     assert inspect.version_with(secret, "AWSPENDING") is None
 
 
+def test_rotate_secret_retried_with_its_token_starts_nothing_new(
+    aws: Callable[[str], Any], function: dict[str, str], inspect: Inspect, sandbox: Sandbox
+) -> None:
+    # A client that did not get the answer resends RotateSecret with the same token (the AWS
+    # provider does); the service treats the token as an idempotency key.
+    secret = new_secret(aws)
+    token = str(uuid.uuid4())
+    first = rotate(aws, secret, function, ClientRequestToken=token)
+    assert sandbox.wait_for_rotation(secret)["outcome"] == "succeeded"
+    rotations_before = len([i for i in sandbox.invocations() if i["step"] == "createSecret"])
+    again = rotate(aws, secret, function, ClientRequestToken=token)
+    assert again["VersionId"] == first["VersionId"] == token
+    assert len(inspect.stages(secret)) == 2, "no second version"
+    assert inspect.version_with(secret, "AWSCURRENT") == token
+    rotations_after = len([i for i in sandbox.invocations() if i["step"] == "createSecret"])
+    assert rotations_after == rotations_before
+
+
 def test_rotate_secret_answers_before_the_steps_run(
     aws: Callable[[str], Any],
     rotation_function: Callable[..., dict[str, str]],

@@ -30,6 +30,22 @@ secrets = {
     rotation_rules           = { automatically_after_days = 30 }
   }
 
+  # The caller passes what it read once (another account here, to tell it from the provider's):
+  # no account, partition or region read in the module; a key ID becomes an ARN in that account.
+  given_context = {
+    name               = "orders/given-context"
+    kms_key_id         = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    rotation_role_name = "shared-rotation"
+    rotation_rules     = { automatically_after_days = 30 }
+    rotate_immediately = false
+    aws_context = {
+      account_id = "210987654321"
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+      region     = "us-east-1"
+    }
+  }
+
   # The AWS managed key by alias: nothing to grant.
   aws_managed_key = {
     name               = "orders/aws-managed-key"

@@ -22,7 +22,9 @@ functions = {
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/api-key-AbCdEf",
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/db-??????",
     ]
-    kms_key_arns = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    # And every secret under orders/bulk/ that carries rotation-function = scoped.
+    enrolled_secrets = { name_prefix = "orders/bulk/" }
+    kms_key_arns     = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
     vpc_config = {
       subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
       security_group_ids = ["sg-0123456789abcdef0"]

@@ -87,3 +87,14 @@ module "composed_password_length" {
   rotate_immediately = false
   password_policy    = { length = 2, require_each_included_type = false }
 }
+
+module "aws_context_with_alias" {
+  source = "../../../../modules/rotating-secret"
+
+  name                  = "validation/aws_context_with_alias"
+  kms_key_id            = "alias/payments-secrets"
+  rotation_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:shared-rotation"
+  rotation_rules        = { automatically_after_days = 30 }
+  rotate_immediately    = false
+  aws_context           = { account_id = "123456789012", partition = "aws", dns_suffix = "amazonaws.com", region = "us-east-1" }
+}

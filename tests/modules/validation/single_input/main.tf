@@ -286,6 +286,16 @@ module "role_name_is_an_arn" {
   rotate_immediately    = false
 }
 
+module "aws_context_account_name" {
+  source = "../../../../modules/rotating-secret"
+
+  name                  = "validation/aws_context_account_name"
+  rotation_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:shared-rotation"
+  rotation_rules        = { automatically_after_days = 30 }
+  rotate_immediately    = false
+  aws_context           = { account_id = "payments", partition = "aws", dns_suffix = "amazonaws.com", region = "us-east-1" }
+}
+
 module "wo_version_zero" {
   source = "../../../../modules/rotating-secret"
 
@@ -378,6 +388,20 @@ module "fn_secret_arns_names" {
 
   name        = "fn-secret-arns-names"
   secret_arns = ["orders/api-key"]
+}
+
+module "fn_enrolled_prefix_wildcard" {
+  source = "../../../../modules/rotation-function"
+
+  name             = "fn-enrolled-prefix-wildcard"
+  enrolled_secrets = { name_prefix = "team-payments/*" }
+}
+
+module "fn_enrolled_tag_key_aws" {
+  source = "../../../../modules/rotation-function"
+
+  name             = "fn-enrolled-tag-key-aws"
+  enrolled_secrets = { name_prefix = "team-payments/prod/", tag_key = "aws:rotation" }
 }
 
 module "fn_kms_key_arns_alias" {
