@@ -622,6 +622,50 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
 
     _patch(backend_cls, "rotate_secret", rotate_secret)
 
+    original_create_secret = backend_cls.create_secret
+
+    def create_secret(  # noqa: PLR0917  moto's signature
+        self: Any,
+        name: str,
+        secret_string: str | None,
+        secret_binary: str | None,
+        description: str | None,
+        tags: Any,
+        kms_key_id: str | None,
+        client_request_token: str | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> str:
+        # A retry of a CreateSecret whose answer the caller did not get (the AWS provider resends
+        # with the same token under load). The token "helps ensure idempotency" (CreateSecret,
+        # ClientRequestToken); moto honours it only through a version, and a secret created
+        # without a value (as the modules create theirs) has none, so moto answers "already
+        # exists". Answer as the first call did.
+        # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+        existing = self.secrets.get(name) if client_request_token else None
+        if (
+            existing is not None
+            and not existing.is_deleted()
+            and getattr(existing, "sandbox_create_token", None) == client_request_token
+        ):
+            return str(existing.to_short_dict())
+        result: str = original_create_secret(
+            self,
+            name,
+            secret_string,
+            secret_binary,
+            description,
+            tags,
+            kms_key_id,
+            client_request_token,
+            *args,
+            **kwargs,
+        )
+        self.secrets[name].sandbox_create_token = client_request_token
+        return result
+
+    _patch(backend_cls, "create_secret", create_secret)
+
     check = backend_cls._check_with_existing_secrets_and_versions
     _patch(backend_cls, "_check_with_existing_secrets_and_versions", documented_put_check(check))
 
