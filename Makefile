@@ -17,7 +17,7 @@ TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
 # Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
 MAKEFLAGS += --jobs=2
 
-.PHONY: help venv checkov-venv lint fmt test test-fast mutate demo sandbox bench layer plan apply destroy clean
+.PHONY: help venv checkov-venv lint fmt test test-scale test-fast mutate demo sandbox bench layer plan apply destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -47,7 +47,10 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 	$(PY) -m ruff check --fix .
 
 test: lint ## Lint, then every test (unit, plan, end-to-end on the sandbox)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not scale'
+
+test-scale: $(STAMP) ## 150 secrets on one function, end to end on the sandbox (minutes)
+	$(PY) -m pytest -m scale
 
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
 	$(PY) -m pytest tests/rotator

@@ -20,7 +20,8 @@ from sandbox.quotas import iam_policy_size
 from sandbox.server import Sandbox
 from sandbox.stack import Stack, StackError
 
-pytestmark = pytest.mark.e2e
+# Minutes of apply, and twice an error under load on a shared 2-core machine: `make test-scale`.
+pytestmark = [pytest.mark.e2e, pytest.mark.scale]
 
 HERE = Path(__file__).parent
 REPO_ROOT = HERE.parents[1]
