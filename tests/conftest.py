@@ -16,33 +16,25 @@ import tfharness
 from sandbox.terraform_offline import OfflineTerraformError, offline_env
 
 TESTS_DIR = Path(__file__).resolve().parent
-# Plan tests initialise and plan fixture directories inside the checkout, which two processes must
-# not do at once: files that plan the same directories share a group.
-SHARED_PLAN_DIRS = {
-    # Both plan examples/postgres and examples/postgres-rds-multi-user.
-    "test_examples.py": "plans:examples",
-    "test_rotation_function_postgres.py": "plans:examples",
-}
-
-
-def _group(path: Path) -> str:
-    parts = path.resolve().relative_to(TESTS_DIR).parts
-    suite = parts[0] if len(parts) > 1 else "root"
-    if suite == "offline":
-        return "plans:offline"  # its files share tests/offline/fixtures
-    if suite in {"modules", "e2e"}:
-        # One group per file: each plans its own fixture, or applies its own temporary copy.
-        return SHARED_PLAN_DIRS.get(path.name, f"{suite}:{path.name}")
-    return suite
+# Suites whose tests must stay in one process under pytest-xdist: the plan suites initialise and
+# plan fixture directories inside the checkout, which two processes must not do at once.
+SHARED_FIXTURE_SUITES = {"modules": "terraform-plans", "offline": "terraform-plans"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for ``--dist loadgroup`` (make test): a worker takes a whole group.
+    """Group tests for ``--dist loadgroup``: a worker takes a whole group.
 
-    Without xdist the marker does nothing.
+    Each end-to-end file is its own group (it applies its own stack in temporary copies); the
+    plan suites share one; every other suite is a group of its own. Without xdist the marker
+    does nothing.
     """
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item.path)))
+        parts = item.path.resolve().relative_to(TESTS_DIR).parts
+        suite = parts[0] if len(parts) > 1 else "root"
+        group = SHARED_FIXTURE_SUITES.get(suite) or (
+            f"e2e:{item.path.name}" if suite == "e2e" else suite
+        )
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # Dummy credentials: moto accepts any; real ones must never reach a test.
