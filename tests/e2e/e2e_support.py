@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -84,3 +86,21 @@ class AppliedStack:
             events = logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"])
             total += len(events["events"])
         return total
+
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def stack_from_tests(name: str, sandbox: Sandbox) -> Stack:
+    """A root stack kept under tests/e2e/<name>, copied as an example would be.
+
+    Stack copies <source>/modules, <source>/rotator and <source>/examples/<name>; a temporary
+    source tree of links puts this directory where an example would be.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"{name}-source-") as source:
+        root = Path(source)
+        (root / "examples").mkdir()
+        (root / "modules").symlink_to(E2E_DIR.parents[1] / "modules")
+        (root / "rotator").symlink_to(E2E_DIR.parents[1] / "rotator")
+        (root / "examples" / name).symlink_to(E2E_DIR / name)
+        return Stack(name, sandbox, source_root=root)

@@ -11,17 +11,15 @@ already show a rotated secret plans without changes.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from e2e_support import AppliedStack
+from e2e_support import AppliedStack, stack_from_tests
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +30,7 @@ STACK = "iam_access_key"
 
 @pytest.fixture(scope="module")
 def applied(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
-    with tempfile.TemporaryDirectory(prefix="iam-access-key-source-") as source:
-        root = Path(source)
-        (root / "examples").mkdir()
-        (root / "modules").symlink_to(REPO_ROOT / "modules")
-        (root / "rotator").symlink_to(REPO_ROOT / "rotator")
-        (root / "examples" / STACK).symlink_to(HERE / STACK)
-        stack = Stack(STACK, e2e_sandbox, source_root=root)
+    stack = stack_from_tests(STACK, e2e_sandbox)
     try:
         stack.init()
         stack.apply()

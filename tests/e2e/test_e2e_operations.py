@@ -16,16 +16,14 @@ The tests share one apply and run in file order; the last one destroys the stack
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import AppliedStack
+from e2e_support import AppliedStack, stack_from_tests
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -40,14 +38,7 @@ OTHER_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-A
 @pytest.fixture(scope="module")
 def alerted(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     """tests/e2e/operations_stack applied: secret-rotation with notifications and a policy."""
-    with tempfile.TemporaryDirectory(prefix="ops-source-") as source:
-        # Stack copies <source>/modules, <source>/rotator and <source>/examples/<name>.
-        root = Path(source)
-        (root / "examples").mkdir()
-        (root / "modules").symlink_to(REPO_ROOT / "modules")
-        (root / "rotator").symlink_to(REPO_ROOT / "rotator")
-        (root / "examples" / STACK).symlink_to(HERE / STACK)
-        stack = Stack(STACK, e2e_sandbox, source_root=root)
+    stack = stack_from_tests(STACK, e2e_sandbox)
     try:
         stack.init()
         stack.apply()

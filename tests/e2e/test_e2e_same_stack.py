@@ -14,16 +14,14 @@ The tests share one apply and run in file order; the last one destroys the stack
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import AppliedStack, fingerprint
+from e2e_support import AppliedStack, fingerprint, stack_from_tests
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -37,14 +35,7 @@ POLL_INTERVAL_S = 0.2
 @pytest.fixture(scope="module")
 def same_stack(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     """tests/e2e/same_stack, applied with a single `terraform apply`."""
-    with tempfile.TemporaryDirectory(prefix="same-stack-source-") as source:
-        # Stack copies <source>/modules, <source>/rotator and <source>/examples/<name>.
-        root = Path(source)
-        (root / "examples").mkdir()
-        (root / "modules").symlink_to(REPO_ROOT / "modules")
-        (root / "rotator").symlink_to(REPO_ROOT / "rotator")
-        (root / "examples" / STACK).symlink_to(HERE / STACK)
-        stack = Stack(STACK, e2e_sandbox, source_root=root)
+    stack = stack_from_tests(STACK, e2e_sandbox)
     try:
         stack.init()
         stack.apply()
