@@ -57,8 +57,20 @@ class AppliedStack:
         return str(response["SecretString"])
 
     def rotate(self, secret_id: str) -> dict[str, Any]:
-        """RotateSecret, then wait for the rotation (it runs after the call answers)."""
-        self.client("secretsmanager").rotate_secret(SecretId=secret_id)
+        """RotateSecret, then wait for the rotation (it runs after the call answers).
+
+        A refusal fails with what explains it: the labels of every version (ids only, never a
+        value), the function's invocations and the sandbox log's tail.
+        """
+        client = self.client("secretsmanager")
+        try:
+            client.rotate_secret(SecretId=secret_id)
+        except client.exceptions.InvalidRequestException as exc:
+            invocations = "\n".join(json.dumps(i) for i in self.sandbox.invocations()[-12:])
+            raise AssertionError(
+                f"RotateSecret refused: {exc}\nversions: {self.stages(secret_id)}\n"
+                f"last invocations:\n{invocations}\nsandbox log:\n{self.sandbox.log_tail()}"
+            ) from exc
         return self.sandbox.wait_for_rotation(secret_id)
 
     def clear_pending(self, secret_id: str) -> None:

@@ -292,6 +292,37 @@ def test_put_secret_value_same_token_same_data_is_a_no_op(
     assert inspect.value(secret, "AWSPENDING") == "one"
 
 
+def test_put_secret_value_resent_after_finish_leaves_the_labels_alone(
+    aws: Callable[[str], Any], inspect: Inspect
+) -> None:
+    # createSecret's PutSecretValue answered after the rotator's read timeout, botocore resent it,
+    # and the first copy reaches the service after finishSecret moved AWSCURRENT: "the request is
+    # ignored" (same data), so AWSCURRENT stays and no AWSPENDING comes back.
+    secret = new_secret(aws)
+    token = str(uuid.uuid4())
+    client = aws("secretsmanager")
+    client.put_secret_value(
+        SecretId=secret, ClientRequestToken=token, SecretString="two", VersionStages=["AWSPENDING"]
+    )
+    previous = inspect.version_with(secret, "AWSCURRENT")
+    client.update_secret_version_stage(
+        SecretId=secret,
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=token,
+        RemoveFromVersionId=previous,
+    )
+    client.update_secret_version_stage(
+        SecretId=secret, VersionStage="AWSPENDING", RemoveFromVersionId=token
+    )
+
+    client.put_secret_value(
+        SecretId=secret, ClientRequestToken=token, SecretString="two", VersionStages=["AWSPENDING"]
+    )
+
+    assert sorted(inspect.stages(secret)[token]) == ["AWSCURRENT"]
+    assert inspect.value(secret) == "two"
+
+
 def test_put_secret_value_same_token_different_data_is_refused(
     aws: Callable[[str], Any], inspect: Inspect
 ) -> None:
