@@ -1,3 +1,10 @@
+variable "create" {
+  description = "Create the secret and everything with it. false creates nothing and reads nothing (every output is null), for stacks that switch a secret on per environment; the other inputs are still validated."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "name" {
   description = "Name of the secret. Set this or name_prefix."
   type        = string
