@@ -66,6 +66,7 @@ resource "aws_secretsmanager_secret_rotation" "this" {
   }
 }
 
+# `create` added a count: an object planned before it is instance zero now.
 moved {
   from = aws_secretsmanager_secret_rotation.this
   to   = aws_secretsmanager_secret_rotation.this[0]

@@ -45,7 +45,7 @@ resource "aws_secretsmanager_secret_version" "initial_value" {
   }
 }
 
-# `create` added a count: the secret of a stack planned before it is instance zero now.
+# `create` added a count: an object planned before it is instance zero now.
 moved {
   from = aws_secretsmanager_secret.this
   to   = aws_secretsmanager_secret.this[0]
