@@ -64,7 +64,7 @@ def test_created_topic_is_encrypted_with_the_given_key(plan: tfharness.PlanSumma
 
 def test_secrets_are_encrypted_with_the_key_from_this_apply(plan: tfharness.PlanSummary) -> None:
     for module in ("composed.module.secret", "platform_secret", 'shared_secrets["orders"]'):
-        secret = under(plan, module, "aws_secretsmanager_secret.this")
+        secret = under(plan, module, "aws_secretsmanager_secret.this[0]")
         assert secret["kms_key_id"] == tfharness.UNKNOWN, module
 
 
@@ -80,7 +80,7 @@ def test_every_secret_grants_its_rotation_role(plan: tfharness.PlanSummary) -> N
 
 def test_functions_run_in_the_network_from_this_apply(plan: tfharness.PlanSummary) -> None:
     for module in ("shared", "composed.module.function"):
-        function = under(plan, module, "aws_lambda_function.this")
+        function = under(plan, module, "aws_lambda_function.this[0]")
         (vpc,) = function["vpc_config"]
         assert vpc["subnet_ids"] == tfharness.UNKNOWN or vpc["subnet_ids"] == [tfharness.UNKNOWN]
 
