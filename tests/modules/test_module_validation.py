@@ -143,6 +143,10 @@ COMBINED_INPUT_RULES = {
         r"duration 7h reaches the next rotation window, which opens 6 hours later:"
         r" use at most \"6h\"",
     ),
+    "kms_key_in_another_region": (
+        'data "aws_kms_key" "this"',
+        r"kms_key_id arn:aws:kms:eu-west-1:\S+ is in another region than the secret \(us-east-1\)",
+    ),
     # A building block's rule, reached through modules/secret-rotation.
     "composed_cron_minutes": ('module "secret"', r"the minutes field of cron\(\) must be 0"),
     "composed_password_length": ('module "function"', PASSWORD_LENGTH),
