@@ -108,3 +108,13 @@ module "kms_key_in_another_region" {
   rotation_rules        = { automatically_after_days = 30 }
   rotate_immediately    = false
 }
+
+# Combined: the rule reads create too (a switched-off secret may take a null ARN).
+module "function_arn_is_a_name" {
+  source = "../../../../modules/rotating-secret"
+
+  name                  = "validation/function_arn_is_a_name"
+  rotation_function_arn = "orders-rotation"
+  rotation_rules        = { automatically_after_days = 30 }
+  rotate_immediately    = false
+}
