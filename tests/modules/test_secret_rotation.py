@@ -16,6 +16,7 @@ from planhelpers import (
     MODULES,
     REPO_ROOT,
     beyond_context_reads,
+    check_statuses,
     declarations,
     module_config,
     planned_under,
@@ -95,6 +96,10 @@ def test_create_false_plans_nothing_with_notifications_on(plan: tfharness.PlanSu
     outputs = plan.outputs["rotations"]["switched_off"]
     assert set(outputs) == set(plan.outputs["rotations"]["api"])
     assert {name: value for name, value in outputs.items() if value is not None} == {}
+    # rotate_immediately (the default) without an initial value warns only when created
+    # (rotating_secret/variants.tfvars: warn_no_initial_value).
+    warnings = check_statuses(plan.raw, "initial_value_for_immediate_rotation")
+    assert warnings[f"{rotation('switched_off')}.module.secret"] == "pass"
 
 
 def test_function_name_is_derived_from_the_secret_name(plan: tfharness.PlanSummary) -> None:
