@@ -22,8 +22,9 @@ locals {
   replica_kms_key_arns = { for region, replica in var.replica_regions : region => replica.kms_key_id if replica.kms_key_id != null }
   # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>, in each replica region.
   replica_secret_arns = {
-    for region in(local.create_role_policy ? keys(var.replica_regions) : []) :
+    for region in keys(var.replica_regions) :
     region => "arn:${local.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this[0].arn), 1)}"
+    if local.create_role_policy # only the grant uses them; without it there may be no secret
   }
 }
 

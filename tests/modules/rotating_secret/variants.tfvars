@@ -153,6 +153,7 @@ secrets = {
     create             = false
     name               = "orders/switched-off-AbC123"
     kms_key_id         = "alias/rotating-secret-tests-never-created"
+    replica_regions    = { "eu-central-1" = { kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } }
     rotation_role_name = "shared-rotation"
     rotation_rules     = { automatically_after_days = 30 }
   }
