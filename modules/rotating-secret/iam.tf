@@ -6,7 +6,26 @@
 # rotation_role_name, create_role_policy = true decides. Everything that depends on the inputs'
 # values is inside the policy document, which may be unknown until apply.
 locals {
-  create_role_policy = var.create_role_policy != null ? var.create_role_policy : var.rotation_role_name != null
+  create_role_policy = var.create && (var.create_role_policy != null ? var.create_role_policy : var.rotation_role_name != null)
+}
+
+# Replicas: rotation runs in this (the primary) region only; Secrets Manager then copies each new
+# version to every replica, decrypting with the primary key and encrypting with the replica's key.
+# It does so with the permissions of the principal that changed the secret (after a rotation, the
+# rotation role), so the role's grant (below) includes each replica's customer managed key,
+# through Secrets Manager in that region only.
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets_troubleshoot.html
+locals {
+  # A statement per replica with a customer managed key. A key from the same apply makes this map
+  # unknown at plan, which a dynamic block (unlike a count) accepts.
+  replica_kms_key_arns = { for region, replica in var.replica_regions : region => replica.kms_key_id if replica.kms_key_id != null }
+  # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>, in each replica region.
+  replica_secret_arns = {
+    for region in keys(var.replica_regions) :
+    region => "arn:${local.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this[0].arn), 1)}"
+    if local.create_role_policy # only the grant uses them; without it there may be no secret
+  }
 }
 
 data "aws_iam_policy_document" "rotation" {
@@ -20,7 +39,7 @@ data "aws_iam_policy_document" "rotation" {
       "secretsmanager:PutSecretValue",
       "secretsmanager:UpdateSecretVersionStage",
     ]
-    resources = [aws_secretsmanager_secret.this.arn]
+    resources = [aws_secretsmanager_secret.this[0].arn]
   }
 
   # The key only through Secrets Manager and only for this secret (Secrets Manager passes the
@@ -43,7 +62,7 @@ data "aws_iam_policy_document" "rotation" {
       condition {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:SecretARN"
-        values   = [aws_secretsmanager_secret.this.arn]
+        values   = [aws_secretsmanager_secret.this[0].arn]
       }
     }
   }
@@ -65,7 +84,7 @@ data "aws_iam_policy_document" "rotation" {
     }
   }
 
-  # Each replica's customer managed key (replicas.tf).
+  # Each replica's customer managed key (replica_kms_key_arns above).
   dynamic "statement" {
     for_each = local.replica_kms_key_arns
 

@@ -1,25 +1,30 @@
 # Read only when the caller does not pass them (aws_context): at a thousand instances, three reads
 # each are a large part of the plan. The count depends on whether the object is set, never on its
-# values, which may be unknown at plan.
+# values, which may be unknown at plan. With create = false nothing is read: every local below
+# that needs them is then null and unused.
+locals {
+  read_aws_context = var.create && var.aws_context == null
+}
+
 data "aws_caller_identity" "current" {
-  count = var.aws_context == null ? 1 : 0
+  count = local.read_aws_context ? 1 : 0
 }
 
 data "aws_partition" "current" {
-  count = var.aws_context == null ? 1 : 0
+  count = local.read_aws_context ? 1 : 0
 }
 
 data "aws_region" "current" {
-  count = var.aws_context == null ? 1 : 0
+  count = local.read_aws_context ? 1 : 0
 }
 
 locals {
-  account_id = var.aws_context != null ? var.aws_context.account_id : data.aws_caller_identity.current[0].account_id
-  partition  = var.aws_context != null ? var.aws_context.partition : data.aws_partition.current[0].partition
-  dns_suffix = var.aws_context != null ? var.aws_context.dns_suffix : data.aws_partition.current[0].dns_suffix
+  account_id = var.aws_context != null ? var.aws_context.account_id : one(data.aws_caller_identity.current[*].account_id)
+  partition  = var.aws_context != null ? var.aws_context.partition : one(data.aws_partition.current[*].partition)
+  dns_suffix = var.aws_context != null ? var.aws_context.dns_suffix : one(data.aws_partition.current[*].dns_suffix)
   # `id` is the region's name in hashicorp/aws 5 and 6; `name` is deprecated in 6 (in favour of
   # `region`, which 5 lacks), and the modules accept both majors.
-  region = var.aws_context != null ? var.aws_context.region : data.aws_region.current[0].id
+  region = var.aws_context != null ? var.aws_context.region : one(data.aws_region.current[*].id)
 
   # Used to name the grant policy and the permission statement after the secret, in the
   # characters those names allow.
@@ -39,9 +44,7 @@ locals {
 # The data source therefore always exists and reads one key: the alias when kms_key_id is one,
 # else Secrets Manager's AWS managed key, whose result is not used (DescribeKey on an AWS alias
 # that has no key yet creates that AWS managed key, as Secrets Manager would on first use:
-# https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html). A kms_key_id unknown
-# at plan defers the read to apply, after the key exists. An alias name known at plan whose key is
-# created in the same apply cannot be read at plan: pass the key's ARN instead (README).
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html).
 locals {
   kms_key_is_alias = can(regex("^(arn:[^:]+:kms:[^:]+:[0-9]{12}:)?alias/", var.kms_key_id))
   kms_key_is_arn   = can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/", var.kms_key_id))
@@ -52,15 +55,37 @@ locals {
 # With aws_context the caller has said it passes what it knows, so nothing is read per secret:
 # kms_key_id is then a key ARN or ID (or an AWS managed alias), which needs no lookup (validated
 # in variables.tf). The count depends on whether aws_context is set, never on kms_key_id.
+#
+# When the alias comes from the same apply (kms_key_id = aws_kms_alias.x.name, or .arn) it does
+# not exist at plan. A kms_key_id unknown at plan defers the read to apply by itself; a known name
+# (aws_kms_alias.x.name with a literal name) would be read at plan and fail with KMS's
+# NotFoundException. The precondition defers that read too: Terraform reads a data resource during
+# apply when "the data resource has custom conditions and they depend directly or indirectly on a
+# managed resource that itself has planned changes in the current plan"
+# (https://developer.hashicorp.com/terraform/language/data-sources#data-resource-behavior), and
+# the reference to the alias orders the read after the alias is created. An alias that already
+# exists and is unchanged is still read at plan, and an alias moved to another key in the same
+# apply is read after the move, so the grant names the key the secret will use.
 data "aws_kms_key" "this" {
-  count = var.aws_context == null ? 1 : 0
+  count = local.read_aws_context ? 1 : 0
 
   key_id = local.kms_key_is_alias ? var.kms_key_id : "alias/aws/secretsmanager"
+
+  lifecycle {
+    # A KMS call goes to one region's endpoint, which knows that region's keys and aliases only;
+    # even a multi-Region key has another ARN (its replica's) in each region:
+    # https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
+    # An ARN of another region would fail the read, and Secrets Manager; say so before either.
+    precondition {
+      condition     = !startswith(coalesce(var.kms_key_id, "-"), "arn:") || try(split(":", var.kms_key_id)[3] == local.region, true)
+      error_message = "kms_key_id ${coalesce(var.kms_key_id, "-")} is in another region than the secret (${coalesce(local.region, "-")}): KMS keys and aliases are regional. Pass a key of ${coalesce(local.region, "-")} (a key ARN, key ID or alias), for example aws_kms_key.secrets.arn from a provider of that region."
+    }
+  }
 }
 
 locals {
-  # null with the AWS managed key.
-  kms_key_arn = local.kms_key_is_aws_managed ? null : (
+  # null with the AWS managed key, and when nothing is created.
+  kms_key_arn = !var.create || local.kms_key_is_aws_managed ? null : (
     local.kms_key_is_alias ? one(data.aws_kms_key.this[*].arn) : (
       local.kms_key_is_arn ? var.kms_key_id : "arn:${local.partition}:kms:${local.region}:${local.account_id}:key/${var.kms_key_id}"
     )

@@ -1,16 +1,16 @@
 output "secret_arn" {
-  description = "ARN of the secret."
-  value       = aws_secretsmanager_secret.this.arn
+  description = "ARN of the secret, or null with create = false."
+  value       = one(aws_secretsmanager_secret.this[*].arn)
 }
 
 output "secret_id" {
   description = "ID of the secret (its ARN), for secret_id arguments."
-  value       = aws_secretsmanager_secret.this.id
+  value       = one(aws_secretsmanager_secret.this[*].id)
 }
 
 output "secret_name" {
   description = "Name of the secret."
-  value       = aws_secretsmanager_secret.this.name
+  value       = one(aws_secretsmanager_secret.this[*].name)
 }
 
 output "secret_version_id" {

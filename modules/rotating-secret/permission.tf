@@ -6,7 +6,7 @@ locals {
 }
 
 resource "aws_lambda_permission" "this" {
-  count = var.create_lambda_permission ? 1 : 0
+  count = var.create && var.create_lambda_permission ? 1 : 0
 
   # Statement IDs allow 100 characters; names of up to 512 keep their start and a hash.
   statement_id        = var.name != null ? (length(local.statement_id) <= 100 ? local.statement_id : "${substr(local.statement_id, 0, 91)}-${substr(sha1(var.name), 0, 8)}") : null
@@ -15,5 +15,5 @@ resource "aws_lambda_permission" "this" {
   function_name       = var.rotation_function_arn
   principal           = "secretsmanager.amazonaws.com"
   source_account      = local.account_id
-  source_arn          = aws_secretsmanager_secret.this.arn
+  source_arn          = aws_secretsmanager_secret.this[0].arn
 }

@@ -13,7 +13,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "resource_policy" {
-  count = var.resource_policy != null ? 1 : 0
+  count = var.create && var.resource_policy != null ? 1 : 0
 
   statement {
     sid     = "DenyReadingExceptRotationAndListedPrincipals"
@@ -60,9 +60,9 @@ data "aws_iam_policy_document" "resource_policy" {
 }
 
 resource "aws_secretsmanager_secret_policy" "this" {
-  count = var.resource_policy != null ? 1 : 0
+  count = var.create && var.resource_policy != null ? 1 : 0
 
-  secret_arn          = aws_secretsmanager_secret.this.arn
+  secret_arn          = aws_secretsmanager_secret.this[0].arn
   policy              = data.aws_iam_policy_document.resource_policy[0].json
   block_public_policy = var.resource_policy.block_public_policy
 

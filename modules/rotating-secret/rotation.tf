@@ -26,8 +26,10 @@ locals {
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
+  count = var.create ? 1 : 0
+
   # checkov:skip=CKV_AWS_304: the schedule is the caller's rotation_rules (validated against Secrets Manager's limits); a 90-day ceiling is a policy choice, audited by modules/rotation-compliance (max_rotation_interval_days, max_days_since_rotation).
-  secret_id           = aws_secretsmanager_secret.this.id
+  secret_id           = aws_secretsmanager_secret.this[0].id
   rotation_lambda_arn = var.rotation_function_arn
   rotate_immediately  = var.rotate_immediately
 
@@ -62,4 +64,10 @@ resource "aws_secretsmanager_secret_rotation" "this" {
       error_message = "rotation_rules.duration ${coalesce(var.rotation_rules.duration, "-")} reaches the next rotation window, which opens ${local.cron_min_gap} hours later: use at most \"${local.cron_min_gap}h\"."
     }
   }
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = aws_secretsmanager_secret_rotation.this
+  to   = aws_secretsmanager_secret_rotation.this[0]
 }

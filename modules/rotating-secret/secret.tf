@@ -1,4 +1,6 @@
 resource "aws_secretsmanager_secret" "this" {
+  count = var.create ? 1 : 0
+
   name                    = var.name
   name_prefix             = var.name_prefix
   description             = var.description
@@ -31,9 +33,9 @@ resource "aws_secretsmanager_secret" "this" {
 # The labels the service and the rotation move (AWSCURRENT, AWSPREVIOUS) are not Terraform's to
 # manage: ignore_changes keeps plans quiet about them.
 resource "aws_secretsmanager_secret_version" "initial_value" {
-  count = var.secret_string_wo_version != null ? 1 : 0
+  count = var.create && var.secret_string_wo_version != null ? 1 : 0
 
-  secret_id                = aws_secretsmanager_secret.this.id
+  secret_id                = aws_secretsmanager_secret.this[0].id
   secret_string_wo         = var.secret_string_wo
   secret_string_wo_version = var.secret_string_wo_version
   version_stages           = [local.initial_version_stage]
@@ -41,6 +43,12 @@ resource "aws_secretsmanager_secret_version" "initial_value" {
   lifecycle {
     ignore_changes = [version_stages]
   }
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = aws_secretsmanager_secret.this
+  to   = aws_secretsmanager_secret.this[0]
 }
 
 # 0.1.0 wrote the initial value as `initial`, without a label. Upgrading forgets that resource
@@ -59,7 +67,7 @@ removed {
 # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-Name
 check "secret_name_suffix" {
   assert {
-    condition     = var.name == null ? true : !can(regex("-.{6}$", var.name))
+    condition     = !var.create || var.name == null ? true : !can(regex("-.{6}$", var.name))
     error_message = "The secret name ${coalesce(var.name, "-")} ends with a hyphen and six characters, which Secrets Manager confuses with the random suffix of an ARN when you look the secret up by partial ARN. Prefer a name such as \"prod/orders/api-key\"."
   }
 }
@@ -68,7 +76,7 @@ check "secret_name_suffix" {
 # initial value it has nothing to rotate and fails.
 check "initial_value_for_immediate_rotation" {
   assert {
-    condition     = !var.rotate_immediately || var.secret_string_wo_version != null
+    condition     = !var.create || !var.rotate_immediately || var.secret_string_wo_version != null
     error_message = "rotate_immediately is true but no initial value is written: set secret_string_wo and secret_string_wo_version = 1, or rotate_immediately = false and put a value before the first window."
   }
 }

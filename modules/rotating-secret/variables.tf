@@ -1,3 +1,10 @@
+variable "create" {
+  description = "Create the secret and everything with it. false creates nothing and reads nothing (every output is null), for stacks that switch a secret on per environment; the inputs are still validated, except that rotation_function_arn and rotation_role_name may then be null (a function switched off with the secret)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "name" {
   description = "Name of the secret. Set this or name_prefix."
   type        = string
@@ -99,7 +106,9 @@ variable "rotation_function_arn" {
   type        = string
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$", var.rotation_function_arn))
+    # With create = false it may be null: a composition passes the output of a function that is
+    # switched off with the secret (modules/secret-rotation).
+    condition     = !var.create || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$", var.rotation_function_arn))
     error_message = "rotation_function_arn must be a Lambda function ARN, for example \"arn:aws:lambda:eu-west-1:123456789012:function:orders-rotation\"."
   }
 }
@@ -121,7 +130,7 @@ variable "create_role_policy" {
   default     = null
 
   validation {
-    condition     = var.create_role_policy != true || var.rotation_role_name != null
+    condition     = !var.create || var.create_role_policy != true || var.rotation_role_name != null
     error_message = "create_role_policy = true grants this secret to the rotation role: set rotation_role_name (modules/rotation-function's rotation_role_name)."
   }
 }

@@ -3,13 +3,13 @@
 # function that fails for every secret it serves.
 # https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 resource "aws_cloudwatch_metric_alarm" "errors" {
-  count = var.errors_alarm != null ? 1 : 0
+  count = var.create && var.errors_alarm != null ? 1 : 0
 
   alarm_name        = "${var.name}-errors"
   alarm_description = "The rotation function ${var.name} raised an error: a rotation step failed. Its log group ${local.log_group_name} has one JSON line per step with the secret ARN, the step and the error."
   namespace         = "AWS/Lambda"
   metric_name       = "Errors"
-  dimensions        = { FunctionName = aws_lambda_function.this.function_name }
+  dimensions        = { FunctionName = aws_lambda_function.this[0].function_name }
 
   statistic           = "Sum"
   period              = var.errors_alarm.period

@@ -1,19 +1,31 @@
+# The PostgreSQL strategies' settings, next to the rotator's others (local.environment, main.tf).
+locals {
+  # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
+  # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
+  database_environment = { for name, value in {
+    PG_CA_BUNDLE      = var.database_ca_bundle
+    PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+  } : name => value if value != null }
+}
+
 resource "aws_lambda_function" "this" {
+  count = var.create ? 1 : 0
+
   # checkov:skip=CKV_AWS_116: Secrets Manager invokes the function synchronously (RequestResponse) and records a failed step itself (RotationFailed, see notifications); a dead-letter queue only receives failed asynchronous invocations, so it would stay empty.
   # checkov:skip=CKV_AWS_272: optional (code_signing_config_arn): the zip is built by Terraform at apply, so a signing profile can only apply where a pipeline signs it with AWS Signer.
   # checkov:skip=CKV_AWS_173: optional (environment_kms_key_arn): the environment holds only settings (password policy, keys to rotate, log level), never a secret, and Lambda encrypts it at rest anyway.
   # checkov:skip=CKV_AWS_115: optional (reserved_concurrent_executions): a fixed reservation either throttles rotations of many secrets in one window (a throttled step fails the rotation) or takes from the account's unreserved pool.
   function_name = var.name
   description   = var.description
-  role          = aws_iam_role.this.arn
+  role          = aws_iam_role.this[0].arn
   handler       = "rotator.handler.lambda_handler"
   runtime       = var.runtime
   architectures = [var.architecture]
   timeout       = var.timeout
   memory_size   = var.memory_size
   # Written by archive_file.this during the apply that creates or replaces it (package.tf).
-  filename         = archive_file.this.output_path
-  source_code_hash = archive_file.this.output_base64sha256
+  filename         = archive_file.this[0].output_path
+  source_code_hash = archive_file.this[0].output_base64sha256
   # The PostgreSQL driver, for the strategies that need it (layer.tf); none otherwise.
   layers = aws_lambda_layer_version.driver[*].arn
 
@@ -50,4 +62,10 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy.rds_managed_master,
     aws_iam_role_policy.iam_access_keys,
   ]
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = aws_lambda_function.this
+  to   = aws_lambda_function.this[0]
 }

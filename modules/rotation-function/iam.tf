@@ -1,4 +1,6 @@
 data "aws_iam_policy_document" "assume_role" {
+  count = var.create ? 1 : 0
+
   statement {
     sid     = "LambdaAssumeRole"
     actions = ["sts:AssumeRole"]
@@ -21,17 +23,31 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 resource "aws_iam_role" "this" {
+  count = var.create ? 1 : 0
+
   name                 = local.role_name
   description          = "Execution role of the rotation function ${var.name}."
-  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  assume_role_policy   = data.aws_iam_policy_document.assume_role[0].json
   permissions_boundary = var.role_permissions_boundary
   tags                 = var.tags
+}
+
+locals {
+  # Every secret whose name starts with the prefix (the random suffix included). Known at plan.
+  enrolled_secret_arns = var.enrolled_secrets == null ? null : "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.enrolled_secrets.name_prefix}*"
+  # The list's length is known at plan even when its elements are not (rule: no count on content).
+  kms_secret_arns = concat(var.secret_arns, var.enrolled_secrets != null ? [local.enrolled_secret_arns] : [])
+
+  secretsmanager_via_service = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"
+  ec2_arn_prefix             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
 }
 
 # Least privilege, following "Permissions for rotation functions" in the Secrets Manager user guide:
 # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
 # No secretsmanager:GetRandomPassword: the rotator generates values itself.
 data "aws_iam_policy_document" "this" {
+  count = var.create ? 1 : 0
+
   statement {
     sid     = "WriteOwnLogs"
     actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -211,18 +227,23 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-locals {
-  # Every secret whose name starts with the prefix (the random suffix included). Known at plan.
-  enrolled_secret_arns = var.enrolled_secrets == null ? null : "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.enrolled_secrets.name_prefix}*"
-  # The list's length is known at plan even when its elements are not (rule: no count on content).
-  kms_secret_arns = concat(var.secret_arns, var.enrolled_secrets != null ? [local.enrolled_secret_arns] : [])
-
-  secretsmanager_via_service = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}"
-  ec2_arn_prefix             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
-}
 
 resource "aws_iam_role_policy" "this" {
+  count = var.create ? 1 : 0
+
   name   = "rotation-function"
-  role   = aws_iam_role.this.name
-  policy = data.aws_iam_policy_document.this.json
+  role   = aws_iam_role.this[0].name
+  policy = data.aws_iam_policy_document.this[0].json
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = aws_iam_role.this
+  to   = aws_iam_role.this[0]
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = aws_iam_role_policy.this
+  to   = aws_iam_role_policy.this[0]
 }

@@ -6,7 +6,7 @@
 # (API_GetCallerIdentity).
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 data "aws_iam_policy_document" "iam_access_keys" {
-  count = length(var.iam_user_arns) > 0 ? 1 : 0
+  count = var.create && length(var.iam_user_arns) > 0 ? 1 : 0
 
   statement {
     sid       = "RotateAccessKeysOfTheseUsers"
@@ -16,9 +16,9 @@ data "aws_iam_policy_document" "iam_access_keys" {
 }
 
 resource "aws_iam_role_policy" "iam_access_keys" {
-  count = length(var.iam_user_arns) > 0 ? 1 : 0
+  count = var.create && length(var.iam_user_arns) > 0 ? 1 : 0
 
   name   = "rotation-function-iam-access-keys"
-  role   = aws_iam_role.this.name
+  role   = aws_iam_role.this[0].name
   policy = data.aws_iam_policy_document.iam_access_keys[0].json
 }

@@ -9,7 +9,7 @@
 # Decrypting the master secret needs nothing here: RDS encrypts it with aws/secretsmanager unless
 # master_user_secret_kms_key_id names a customer key, which goes in master_kms_key_arns (iam.tf).
 data "aws_iam_policy_document" "rds_managed_master" {
-  count = var.rds_managed_master != null ? 1 : 0
+  count = var.create && var.rds_managed_master != null ? 1 : 0
 
   statement {
     sid       = "DescribeRdsManagedMasterSecrets"
@@ -39,9 +39,9 @@ data "aws_iam_policy_document" "rds_managed_master" {
 }
 
 resource "aws_iam_role_policy" "rds_managed_master" {
-  count = var.rds_managed_master != null ? 1 : 0
+  count = var.create && var.rds_managed_master != null ? 1 : 0
 
   name   = "rds-managed-master"
-  role   = aws_iam_role.this.name
+  role   = aws_iam_role.this[0].name
   policy = data.aws_iam_policy_document.rds_managed_master[0].json
 }

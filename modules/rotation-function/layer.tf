@@ -4,7 +4,7 @@
 locals {
   # Strategies that log in to PostgreSQL and so need the driver layer.
   postgres_strategies = ["postgres-single-user", "postgres-multi-user"]
-  needs_driver_layer  = contains(local.postgres_strategies, var.rotation_strategy)
+  needs_driver_layer  = var.create && contains(local.postgres_strategies, var.rotation_strategy)
 
   driver_layer_dir = coalesce(var.driver_layer_dir, "${path.module}/../../build/layers/postgres")
   # What the layer zip holds, as archive_file.driver_layer packs it (same excludes).
@@ -62,13 +62,4 @@ resource "aws_lambda_layer_version" "driver" {
   source_code_hash         = archive_file.driver_layer[0].output_base64sha256
   compatible_runtimes      = [var.runtime]
   compatible_architectures = ["arm64", "x86_64"]
-}
-
-locals {
-  # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
-  # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
-  database_environment = { for name, value in {
-    PG_CA_BUNDLE      = var.database_ca_bundle
-    PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
-  } : name => value if value != null }
 }

@@ -27,6 +27,8 @@ locals {
 #     UpdateFunctionCode with the zip) and when the function is created under a new name: both
 #     are in output_path, so either replaces this resource and the apply writes the file first.
 resource "archive_file" "this" {
+  count = var.create ? 1 : 0
+
   type        = "zip"
   output_path = "${local.artifacts_dir}/${var.name}-${var.architecture}.zip"
   # File modes otherwise come from disk and differ between machines, changing the hash.
@@ -40,4 +42,10 @@ resource "archive_file" "this" {
       content  = file("${local.rotator_dir}/${source.value}")
     }
   }
+}
+
+# `create` added a count: an object planned before it is instance zero now.
+moved {
+  from = archive_file.this
+  to   = archive_file.this[0]
 }

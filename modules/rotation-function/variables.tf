@@ -1,3 +1,10 @@
+variable "create" {
+  description = "Create the function and everything with it. false creates nothing (it reads only the account, partition and region; every output is null or empty), for stacks that switch rotation on per environment; the other inputs are still validated."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "name" {
   description = "Name of the Lambda function. Also names its log group (/aws/lambda/ and the name) and, unless role_name is set, its IAM role."
   type        = string

@@ -10,6 +10,7 @@ locals {
 module "function" {
   source = "../rotation-function"
 
+  create                    = var.create
   name                      = local.function_name
   description               = "Rotates the Secrets Manager secret ${var.name}."
   runtime                   = var.runtime
@@ -44,6 +45,7 @@ module "function" {
 module "secret" {
   source = "../rotating-secret"
 
+  create                   = var.create
   name                     = var.name
   description              = var.description
   kms_key_id               = var.kms_key_id

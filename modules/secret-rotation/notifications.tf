@@ -11,7 +11,7 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  notify = var.notifications.enabled
+  notify = var.create && var.notifications.enabled
   # Whether to create the topic and its key: the flags when set, else whether an ARN was given. A
   # count cannot depend on a value unknown at plan, so an ARN from the same apply needs the flag.
   create_topic            = local.notify && (var.notifications.create_topic != null ? var.notifications.create_topic : var.notifications.sns_topic_arn == null)

@@ -1,3 +1,10 @@
+variable "create" {
+  description = "Create the secret, its function and everything with them. false creates nothing (it reads only the account, partition and region; every output is null), for stacks that switch a secret on per environment; the other inputs are still validated."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "name" {
   description = "Name of the secret, for example \"prod/orders/api-key\". The rotation function is named after it unless function_name is set."
   type        = string

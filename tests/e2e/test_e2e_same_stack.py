@@ -77,6 +77,17 @@ def test_one_apply_encrypts_both_secrets_with_the_key_created_with_them(
     assert same_stack.outputs["shared_secret_kms_key_arn"] == key
 
 
+def test_one_apply_resolves_an_alias_name_created_with_the_secret(
+    same_stack: AppliedStack,
+) -> None:
+    # The alias's name was known at plan but the alias did not exist: read during the apply.
+    assert same_stack.outputs["alias_secret_kms_key_arn"] == same_stack.outputs["kms_key_arn"]
+    arn = same_stack.outputs["alias_secret_arn"]
+    described = same_stack.client("secretsmanager").describe_secret(SecretId=arn)
+    assert described["KmsKeyId"] == "alias/same-stack-secrets"
+    wait_for_rotation(same_stack, arn, previous_current=None)  # the grant let it rotate
+
+
 def test_shared_role_is_granted_the_key_by_arn(same_stack: AppliedStack) -> None:
     iam = same_stack.client("iam")
     role = same_stack.outputs["shared_role_name"]
@@ -113,4 +124,4 @@ def test_plan_shows_no_changes_and_destroy_removes_everything(same_stack: Applie
     assert code == 0, f"terraform plan wants changes after apply and rotations:\n{text}"
     same_stack.stack.destroy()
     names = {s["Name"] for s in same_stack.client("secretsmanager").list_secrets()["SecretList"]}
-    assert not names & {"same-stack/api-key", "same-stack/shared"}
+    assert not names & {"same-stack/api-key", "same-stack/shared", "same-stack/alias-named"}

@@ -87,6 +87,25 @@ def check_statuses(raw: Mapping[str, Any], check_name: str) -> dict[str, str]:
     return statuses
 
 
+# The reads a module switched off with create = false may still make (the account, partition and
+# region, as terraform-aws-modules do); every other data source is counted like the resources.
+CONTEXT_READS = frozenset({"aws_caller_identity", "aws_partition", "aws_region"})
+
+
+def planned_under(
+    values: Mapping[str, Any], actions: Mapping[str, Any], module_address: str
+) -> list[str]:
+    """Addresses a plan creates, reads or changes under one module instance (its resources, its
+    data sources, its child modules)."""
+    prefix = f"{module_address}."
+    return sorted({a for a in [*values, *actions] if a.startswith(prefix)})
+
+
+def beyond_context_reads(addresses: list[str]) -> list[str]:
+    """The addresses that are neither the account, partition nor region read."""
+    return [a for a in addresses if a.split(".data.")[-1].split(".")[0] not in CONTEXT_READS]
+
+
 def walk_values(value: Any) -> Iterator[tuple[str, Any]]:
     """Every (key, value) pair in a nested JSON value."""
     if isinstance(value, dict):

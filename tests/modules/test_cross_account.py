@@ -66,11 +66,11 @@ def test_owner_key_policy_lets_the_central_role_use_the_key_for_this_secret_only
 def test_the_secret_and_its_key_are_in_the_owner_account_and_rotate_with_the_central_function(
     plan: tfharness.PlanSummary,
 ) -> None:
-    rotation = plan.values["module.secret.aws_secretsmanager_secret_rotation.this"]
+    rotation = plan.values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotation_lambda_arn"] == tfharness.UNKNOWN  # the function, same apply
     assert "module.secret.aws_lambda_permission.this[0]" not in plan.values
     assert "module.secret.aws_iam_role_policy.rotation[0]" not in plan.values
-    secret = plan.values["module.secret.aws_secretsmanager_secret.this"]
+    secret = plan.values["module.secret.aws_secretsmanager_secret.this[0]"]
     assert secret["kms_key_id"] == tfharness.UNKNOWN  # the owner's key, not aws/secretsmanager
 
 
@@ -86,7 +86,7 @@ def test_invoke_permission_lets_the_owner_accounts_secrets_manager_call_the_func
 def test_function_gets_the_endpoint_input_as_secrets_manager_endpoint(
     plan: tfharness.PlanSummary,
 ) -> None:
-    function = plan.values["module.function.aws_lambda_function.this"]
+    function = plan.values["module.function.aws_lambda_function.this[0]"]
     variables = function["environment"][0]["variables"]
     assert variables["SECRETS_MANAGER_ENDPOINT"] == (
         "https://vpce-0123456789abcdef0-abcdefgh.secretsmanager.us-east-1.vpce.amazonaws.com"

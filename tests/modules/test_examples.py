@@ -39,7 +39,9 @@ def api_key(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
 def test_shared_function_may_rotate_only_enrolled_secrets_under_the_prefix(
     many_secrets: tfharness.PlanSummary,
 ) -> None:
-    policy = statements(many_secrets.values["module.function.aws_iam_role_policy.this"]["policy"])
+    policy = statements(
+        many_secrets.values["module.function.aws_iam_role_policy.this[0]"]["policy"]
+    )
     prefix = f"arn:aws:secretsmanager:{MANY_SECRETS_REGION}:{ACCOUNT}:secret:example/api-keys/"
     assert set(policy) == {"WriteOwnLogs", "RotateEnrolledSecrets"}
     rotate = policy["RotateEnrolledSecrets"]
@@ -49,7 +51,7 @@ def test_shared_function_may_rotate_only_enrolled_secrets_under_the_prefix(
     }
     # Every secret of the stack carries the tag that enrols it, beside the stack's own tags.
     for key in ("payments", "search", "mail"):
-        tags = many_secrets.values[f'module.secrets["{key}"].aws_secretsmanager_secret.this'][
+        tags = many_secrets.values[f'module.secrets["{key}"].aws_secretsmanager_secret.this[0]'][
             "tags"
         ]
         assert tags == {

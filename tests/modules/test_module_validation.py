@@ -71,7 +71,6 @@ SINGLE_INPUT_RULES = {
     "recovery_window_5": (
         r"recovery_window_in_days must be 0 \(delete at once\) or a whole number from 7 to 30"
     ),
-    "function_arn_is_a_name": r"rotation_function_arn must be a Lambda function ARN",
     "fn_endpoint_without_scheme": r"secrets_manager_endpoint must be a URL with scheme and host",
     "fn_iam_user_arn_is_a_name": r"Each entry of iam_user_arns must be an IAM user ARN",
     "role_name_is_an_arn": r"rotation_role_name must be an IAM role name \(not an ARN\)",
@@ -142,6 +141,14 @@ COMBINED_INPUT_RULES = {
         'resource "aws_secretsmanager_secret_rotation" "this"',
         r"duration 7h reaches the next rotation window, which opens 6 hours later:"
         r" use at most \"6h\"",
+    ),
+    "function_arn_is_a_name": (
+        'module "function_arn_is_a_name"',
+        r"rotation_function_arn must be a Lambda function ARN",
+    ),
+    "kms_key_in_another_region": (
+        'data "aws_kms_key" "this"',
+        r"kms_key_id arn:aws:kms:eu-west-1:\S+ is in another region than the secret \(us-east-1\)",
     ),
     # A building block's rule, reached through modules/secret-rotation.
     "composed_cron_minutes": ('module "secret"', r"the minutes field of cron\(\) must be 0"),

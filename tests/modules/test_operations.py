@@ -74,7 +74,7 @@ def test_every_feature_off_adds_nothing(plan: tfharness.PlanSummary) -> None:
     assert function["tracing_config"] == [{"mode": "PassThrough"}]
     assert function["reserved_concurrent_executions"] == -1  # the provider's "none reserved"
     roles = resources_of(plan, "off", "aws_iam_role_policy")
-    assert sorted(a.split(".")[-1] for a in roles) == ["rotation[0]", "this"]
+    assert sorted(a.split(".")[-1] for a in roles) == ["rotation[0]", "this[0]"]
 
 
 # ---- alerts --------------------------------------------------------------------------------------

@@ -9,7 +9,14 @@ from pathlib import Path
 import boto3
 import pytest
 import tfharness
-from planhelpers import ACCOUNT, REGION, check_statuses, resource_config, walk_values
+from planhelpers import (
+    ACCOUNT,
+    REGION,
+    check_statuses,
+    planned_under,
+    resource_config,
+    walk_values,
+)
 
 SUITE = Path(__file__).parent / "rotating_secret"
 FIXTURE = SUITE / "fixture"
@@ -64,7 +71,7 @@ def test_grant_names_this_secret_only(plan: tfharness.PlanSummary) -> None:
     rotate = document["expressions"]["statement"][0]
     assert rotate["sid"]["constant_value"] == "RotateThisSecret"
     # The ARN is unknown until apply; the plan shows where it comes from.
-    assert rotate["resources"]["references"][0] == "aws_secretsmanager_secret.this.arn"
+    assert rotate["resources"]["references"][0] == "aws_secretsmanager_secret.this[0].arn"
     grant = resource_config(plan.raw, "aws_iam_role_policy.rotation", "secret")
     assert grant["expressions"]["policy"]["references"][0] == (
         "data.aws_iam_policy_document.rotation[0].json"
@@ -101,7 +108,7 @@ def test_permission_is_for_this_secret_and_this_account(plan: tfharness.PlanSumm
     assert permission["source_account"] == ACCOUNT
     config = resource_config(plan.raw, "aws_lambda_permission.this", "secret")
     assert config["expressions"]["source_arn"]["references"][0] == (
-        "aws_secretsmanager_secret.this.arn"
+        "aws_secretsmanager_secret.this[0].arn"
     )
 
 
@@ -177,3 +184,17 @@ def test_immediate_rotation_without_initial_value_is_a_warning(
     assert statuses[secret("warn_no_initial_value")] == "fail"
     assert statuses[secret("per_secret")] == "pass"
     assert statuses[secret("shared")] == "pass"  # rotate_immediately = false
+
+
+def test_create_false_plans_and_reads_nothing_and_warns_of_nothing(
+    plan: tfharness.PlanSummary,
+) -> None:
+    off = secret("switched_off")
+    # Its kms_key_id is an alias that exists nowhere: reading it would have failed the plan.
+    assert planned_under(plan.values, plan.actions, off) == []
+    assert plan.outputs["secrets"]["switched_off"] == dict.fromkeys(
+        plan.outputs["secrets"]["per_secret"]
+    )
+    # Both inputs warn when the secret is created (warn_name_suffix, warn_no_initial_value).
+    assert check_statuses(plan.raw, "secret_name_suffix")[off] == "pass"
+    assert check_statuses(plan.raw, "initial_value_for_immediate_rotation")[off] == "pass"

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 import tfharness
-from planhelpers import ACCOUNT, REGION, REPO_ROOT, resource_config, statements
+from planhelpers import (
+    ACCOUNT,
+    REGION,
+    REPO_ROOT,
+    beyond_context_reads,
+    planned_under,
+    resource_config,
+    statements,
+)
 
 SUITE = Path(__file__).parent / "rotation_function"
 FIXTURE = SUITE / "fixture"
@@ -44,7 +52,7 @@ def plan(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
 
 
 def test_default_policy_only_writes_its_own_log_group(plan: tfharness.PlanSummary) -> None:
-    policy = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this[0]"]["policy"])
     assert set(policy) == {"WriteOwnLogs"}, "no secret, key or network access without inputs"
     logs = policy["WriteOwnLogs"]
     assert logs.actions == {"logs:CreateLogStream", "logs:PutLogEvents"}
@@ -52,7 +60,7 @@ def test_default_policy_only_writes_its_own_log_group(plan: tfharness.PlanSummar
 
 
 def test_secrets_are_granted_only_on_the_given_arns(plan: tfharness.PlanSummary) -> None:
-    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this[0]"]["policy"])
     rotate = policy["RotateSecrets"]
     assert rotate.effect == "Allow"
     assert rotate.actions == SECRET_ACTIONS
@@ -63,14 +71,14 @@ def test_secrets_are_granted_only_on_the_given_arns(plan: tfharness.PlanSummary)
 def test_enrolled_secrets_need_the_prefix_and_the_tag_naming_the_function(
     plan: tfharness.PlanSummary,
 ) -> None:
-    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this[0]"]["policy"])
     rotate = policy["RotateEnrolledSecrets"]
     assert rotate.effect == "Allow"
     assert rotate.actions == SECRET_ACTIONS
     assert rotate.resources == {ENROLLED_SECRETS}
     assert rotate.conditions == {("StringEquals", "aws:ResourceTag/rotation-function"): {"scoped"}}
     assert "RotateEnrolledSecrets" not in statements(
-        plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"]
+        plan.values[f"{BASIC}.aws_iam_role_policy.this[0]"]["policy"]
     )
     outputs = plan.outputs["functions"]
     assert outputs["scoped"]["secret_enrolment_tags"] == {"rotation-function": "scoped"}
@@ -80,7 +88,7 @@ def test_enrolled_secrets_need_the_prefix_and_the_tag_naming_the_function(
 def test_kms_key_is_usable_only_through_secrets_manager_for_the_given_secrets(
     plan: tfharness.PlanSummary,
 ) -> None:
-    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this[0]"]["policy"])
     use = policy["UseSecretKeysThroughSecretsManager"]
     assert use.actions == {"kms:Decrypt", "kms:GenerateDataKey"}
     assert use.resources == {SCOPED_KEY}
@@ -97,9 +105,9 @@ def test_kms_key_is_usable_only_through_secrets_manager_for_the_given_secrets(
 def test_network_interface_permissions_come_only_with_vpc_config(
     plan: tfharness.PlanSummary,
 ) -> None:
-    basic = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this"]["policy"])
+    basic = statements(plan.values[f"{BASIC}.aws_iam_role_policy.this[0]"]["policy"])
     assert not any(a.startswith("ec2:") for s in basic.values() for a in s.actions)
-    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values[f"{SCOPED}.aws_iam_role_policy.this[0]"]["policy"])
     prefix = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
     # Issue 15: Lambda's guide lists DescribeSubnets for the execution role of a VPC function (as
     # AWSLambdaVPCAccessExecutionRole v3 grants). Describe actions have no resource-level
@@ -127,7 +135,7 @@ def test_policies_have_no_wildcard_action_and_no_get_random_password(
 ) -> None:
     for instance in (BASIC, SCOPED):
         for sid, statement in statements(
-            plan.values[f"{instance}.aws_iam_role_policy.this"]["policy"]
+            plan.values[f"{instance}.aws_iam_role_policy.this[0]"]["policy"]
         ).items():
             assert statement.effect == "Allow"
             for action in statement.actions:
@@ -144,14 +152,14 @@ def test_policies_have_no_wildcard_action_and_no_get_random_password(
 def test_trust_policy_admits_only_lambda_and_optionally_this_account(
     plan: tfharness.PlanSummary,
 ) -> None:
-    basic = statements(plan.values[f"{BASIC}.aws_iam_role.this"]["assume_role_policy"])
+    basic = statements(plan.values[f"{BASIC}.aws_iam_role.this[0]"]["assume_role_policy"])
     assert basic["LambdaAssumeRole"].actions == {"sts:AssumeRole"}
     assert basic["LambdaAssumeRole"].conditions == {}
-    scoped = statements(plan.values[f"{SCOPED}.aws_iam_role.this"]["assume_role_policy"])
+    scoped = statements(plan.values[f"{SCOPED}.aws_iam_role.this[0]"]["assume_role_policy"])
     assert scoped["LambdaAssumeRole"].conditions == {
         ("StringEquals", "aws:SourceAccount"): {ACCOUNT}
     }
-    document = json.loads(plan.values[f"{SCOPED}.aws_iam_role.this"]["assume_role_policy"])
+    document = json.loads(plan.values[f"{SCOPED}.aws_iam_role.this[0]"]["assume_role_policy"])
     assert document["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
 
 
@@ -165,7 +173,7 @@ def test_function_is_created_after_its_log_group_and_policy(plan: tfharness.Plan
         "aws_iam_role_policy.iam_access_keys",
     }
     # The log group has the name Lambda would otherwise create on the first invocation.
-    assert plan.values[f"{BASIC}.aws_cloudwatch_log_group.this"]["name"] == "/aws/lambda/basic"
+    assert plan.values[f"{BASIC}.aws_cloudwatch_log_group.this[0]"]["name"] == "/aws/lambda/basic"
 
 
 def _expected_package_files() -> set[str]:
@@ -180,7 +188,7 @@ def _expected_package_files() -> set[str]:
 
 
 def test_zip_holds_the_package_python_files_under_rotator(plan: tfharness.PlanSummary) -> None:
-    archive = plan.values[f"{BASIC}.archive_file.this"]
+    archive = plan.values[f"{BASIC}.archive_file.this[0]"]
     entries = {block["filename"]: block["content"] for block in archive["source"]}
     assert set(entries) == _expected_package_files()
     assert "rotator/handler.py" in entries, "the handler rotator.handler.lambda_handler is shipped"
@@ -193,8 +201,8 @@ def test_zip_holds_the_package_python_files_under_rotator(plan: tfharness.PlanSu
 def test_zip_is_built_at_apply_and_both_functions_pack_the_same_files(
     plan: tfharness.PlanSummary,
 ) -> None:
-    basic = plan.values[f"{BASIC}.archive_file.this"]
-    scoped = plan.values[f"{SCOPED}.archive_file.this"]
+    basic = plan.values[f"{BASIC}.archive_file.this[0]"]
+    scoped = plan.values[f"{SCOPED}.archive_file.this[0]"]
     # Same entries and modes: the same bytes, so the same hash (the stand-in's tests show the
     # bytes depend only on these inputs).
     assert basic["source"] == scoped["source"]
@@ -202,12 +210,22 @@ def test_zip_is_built_at_apply_and_both_functions_pack_the_same_files(
     # Nothing is written while planning: a saved plan applied in a fresh checkout writes the zip
     # itself before the function uploads it.
     assert not (FIXTURE / basic["output_path"]).exists()
-    function = plan.values[f"{BASIC}.aws_lambda_function.this"]
+    function = plan.values[f"{BASIC}.aws_lambda_function.this[0]"]
     assert function["filename"] == basic["output_path"]
     assert function["source_code_hash"] == tfharness.UNKNOWN
 
 
 def test_zip_is_written_outside_the_module_directory(plan: tfharness.PlanSummary) -> None:
-    path = (FIXTURE / plan.values[f"{BASIC}.archive_file.this"]["output_path"]).resolve()
+    path = (FIXTURE / plan.values[f"{BASIC}.archive_file.this[0]"]["output_path"]).resolve()
     assert path.parent == FIXTURE.resolve() / "builds"
     assert (REPO_ROOT / "modules") not in path.parents
+
+
+def test_create_false_plans_nothing_and_writes_no_zip(plan: tfharness.PlanSummary) -> None:
+    # A PostgreSQL strategy with no driver layer: created, its precondition would fail the plan.
+    under = planned_under(plan.values, plan.actions, 'module.function["switched_off"]')
+    assert under  # the account, partition and region reads
+    assert beyond_context_reads(under) == []
+    outputs = plan.outputs["functions"]["switched_off"]
+    assert set(outputs) == set(plan.outputs["functions"]["basic"])
+    assert {name: value for name, value in outputs.items() if value not in (None, {})} == {}

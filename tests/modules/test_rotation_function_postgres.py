@@ -31,8 +31,10 @@ def test_postgres_strategies_get_the_driver_layer_and_generic_does_not(
     assert sorted(single["compatible_architectures"]) == ["arm64", "x86_64"]
     multi = plan.values["module.multi.aws_lambda_layer_version.driver[0]"]
     assert multi["compatible_runtimes"] == ["python3.13"]
-    assert plan.values["module.single.aws_lambda_function.this"]["layers"] == "(known after apply)"
-    assert plan.values["module.generic.aws_lambda_function.this"]["layers"] == []
+    assert (
+        plan.values["module.single.aws_lambda_function.this[0]"]["layers"] == "(known after apply)"
+    )
+    assert plan.values["module.generic.aws_lambda_function.this[0]"]["layers"] == []
     assert not [a for a in plan.values if a.startswith("module.generic.") and "driver" in a]
 
 
@@ -63,7 +65,7 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
     plan: tfharness.PlanSummary,
 ) -> None:
     def environment(name: str) -> dict[str, str]:
-        function = plan.values[f"module.{name}.aws_lambda_function.this"]
+        function = plan.values[f"module.{name}.aws_lambda_function.this[0]"]
         variables: dict[str, str] = function["environment"][0]["variables"]
         return variables
 
@@ -76,7 +78,7 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
 def test_postgres_strategies_exclude_the_colon_by_default(plan: tfharness.PlanSummary) -> None:
     # AWS's PostgreSQL templates exclude :/@"'\ and the generic one /@"'\ (REFERENCE.md).
     def excluded(address: str) -> str:
-        function = plan.values[f"{address}.aws_lambda_function.this"]
+        function = plan.values[f"{address}.aws_lambda_function.this[0]"]
         value: str = function["environment"][0]["variables"]["EXCLUDE_CHARACTERS"]
         return value
 
@@ -91,7 +93,7 @@ def test_clone_set_role_reaches_the_function_as_pg_clone_set_role_only_when_true
     plan: tfharness.PlanSummary,
 ) -> None:
     def environment(address: str) -> dict[str, str]:
-        function = plan.values[f"{address}.aws_lambda_function.this"]
+        function = plan.values[f"{address}.aws_lambda_function.this[0]"]
         variables: dict[str, str] = function["environment"][0]["variables"]
         return variables
 
@@ -102,17 +104,17 @@ def test_clone_set_role_reaches_the_function_as_pg_clone_set_role_only_when_true
 
 
 def test_vpc_settings_reach_the_function(plan: tfharness.PlanSummary) -> None:
-    vpc = plan.values["module.single.aws_lambda_function.this"]["vpc_config"]
+    vpc = plan.values["module.single.aws_lambda_function.this[0]"]["vpc_config"]
     assert vpc[0]["subnet_ids"] == ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
     assert vpc[0]["security_group_ids"] == ["sg-0123456789abcdef0"]
-    policy = statements(plan.values["module.single.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values["module.single.aws_iam_role_policy.this[0]"]["policy"])
     assert "CreateNetworkInterfacesInOwnSubnets" in policy
 
 
 def test_master_secret_is_readable_only_and_its_key_only_through_secrets_manager(
     plan: tfharness.PlanSummary,
 ) -> None:
-    policy = statements(plan.values["module.multi.aws_iam_role_policy.this"]["policy"])
+    policy = statements(plan.values["module.multi.aws_iam_role_policy.this[0]"]["policy"])
     read = policy["ReadMasterSecrets"]
     assert read.actions == {"secretsmanager:GetSecretValue"}
     assert read.resources == {MASTER}
@@ -123,7 +125,7 @@ def test_master_secret_is_readable_only_and_its_key_only_through_secrets_manager
         ("StringEquals", "kms:ViaService"): {f"secretsmanager.{REGION}.amazonaws.com"},
         ("StringLike", "kms:EncryptionContext:SecretARN"): {MASTER},
     }
-    single = statements(plan.values["module.single.aws_iam_role_policy.this"]["policy"])
+    single = statements(plan.values["module.single.aws_iam_role_policy.this[0]"]["policy"])
     assert "ReadMasterSecrets" not in single
     assert "DecryptMasterSecretsThroughSecretsManager" not in single
 
@@ -142,7 +144,7 @@ def test_rds_managed_master_may_describe_its_secret_and_exactly_its_database(
     assert policy["DescribeMasterDbClusters"].resources == {cluster}
     assert not policy["DescribeMasterDbClusters"].conditions
     # The main policy still never describes the master secret; without the input, no policy.
-    main = statements(plan.values["module.multi.aws_iam_role_policy.this"]["policy"])
+    main = statements(plan.values["module.multi.aws_iam_role_policy.this[0]"]["policy"])
     assert all(
         "secretsmanager:DescribeSecret" not in s.actions for n, s in main.items() if "Master" in n
     )
@@ -154,13 +156,13 @@ def test_rds_managed_master_may_describe_its_secret_and_exactly_its_database(
 def test_secret_rotation_passes_the_postgres_settings_to_its_function(
     plan: tfharness.PlanSummary,
 ) -> None:
-    function = plan.values["module.composed.module.function.aws_lambda_function.this"]
+    function = plan.values["module.composed.module.function.aws_lambda_function.this[0]"]
     variables = function["environment"][0]["variables"]
     assert variables["ROTATION_STRATEGY"] == "postgres-multi-user"
     assert variables["PG_CA_BUNDLE"] == "/opt/certs/global-bundle.pem"
     assert "module.composed.module.function.aws_lambda_layer_version.driver[0]" in plan.values
     policy = statements(
-        plan.values["module.composed.module.function.aws_iam_role_policy.this"]["policy"]
+        plan.values["module.composed.module.function.aws_iam_role_policy.this[0]"]["policy"]
     )
     assert policy["ReadMasterSecrets"].resources == {MASTER}
     assert policy["DecryptMasterSecretsThroughSecretsManager"].resources == {MASTER_KEY}
@@ -248,13 +250,13 @@ def example(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
 def test_example_rotates_a_database_user_with_the_single_user_strategy(
     example: tfharness.PlanSummary,
 ) -> None:
-    function = example.values["module.function.aws_lambda_function.this"]
+    function = example.values["module.function.aws_lambda_function.this[0]"]
     variables = function["environment"][0]["variables"]
     assert variables["ROTATION_STRATEGY"] == "postgres-single-user"
     assert variables["EXCLUDE_CHARACTERS"] == "/@\"'\\:"
     assert "PG_CA_BUNDLE" not in variables
     assert example.counts["aws_lambda_layer_version"] == 1
-    rotation = example.values["module.secret.aws_secretsmanager_secret_rotation.this"]
+    rotation = example.values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotate_immediately"] is True
     assert rotation["rotation_rules"][0]["automatically_after_days"] == 30
 
@@ -276,7 +278,7 @@ def test_example_grants_the_function_this_secret_only(example: tfharness.PlanSum
         "secretsmanager:PutSecretValue",
         "secretsmanager:UpdateSecretVersionStage",
     } <= actions
-    policy = statements(example.values["module.function.aws_iam_role_policy.this"]["policy"])
+    policy = statements(example.values["module.function.aws_iam_role_policy.this[0]"]["policy"])
     assert set(policy) == {"WriteOwnLogs"}, "no master secret, no VPC by default"
 
 
@@ -299,7 +301,7 @@ def test_rds_example_plans_in_one_apply_with_every_arn_unknown(
     instance = values["aws_db_instance.this"]
     assert instance["manage_master_user_password"] is True
     assert instance["engine"] == "postgres"
-    function = values["module.function.aws_lambda_function.this"]
+    function = values["module.function.aws_lambda_function.this[0]"]
     assert function["environment"][0]["variables"]["ROTATION_STRATEGY"] == "postgres-multi-user"
     assert "module.function.aws_iam_role_policy.rds_managed_master[0]" in values
     assert rds_example.counts["aws_iam_role_policy"] == 3, "main, rds-managed-master, the secret's"
@@ -309,5 +311,5 @@ def test_rds_example_plans_in_one_apply_with_every_arn_unknown(
     assert "local.master_secret.secret_arn" in expressions["master_secret_arns"]["references"]
     assert "local.master_secret.kms_key_id" in expressions["master_kms_key_arns"]["references"]
     assert "initial-password-never-in-plan" not in json.dumps(rds_example.raw)
-    rotation = values["module.secret.aws_secretsmanager_secret_rotation.this"]
+    rotation = values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotate_immediately"] is False

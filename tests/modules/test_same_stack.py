@@ -43,6 +43,7 @@ def test_one_plan_covers_every_module_with_inputs_from_the_same_apply(
         "shared",
         "shared_secrets",
         "platform_secret",
+        "alias_named_secret",
         "compliance",
     }
 
@@ -64,13 +65,14 @@ def test_created_topic_is_encrypted_with_the_given_key(plan: tfharness.PlanSumma
 
 def test_secrets_are_encrypted_with_the_key_from_this_apply(plan: tfharness.PlanSummary) -> None:
     for module in ("composed.module.secret", "platform_secret", 'shared_secrets["orders"]'):
-        secret = under(plan, module, "aws_secretsmanager_secret.this")
+        secret = under(plan, module, "aws_secretsmanager_secret.this[0]")
         assert secret["kms_key_id"] == tfharness.UNKNOWN, module
 
 
 def test_every_secret_grants_its_rotation_role(plan: tfharness.PlanSummary) -> None:
     grants = [a for a in plan.values if a.endswith("aws_iam_role_policy.rotation[0]")]
-    assert len(grants) == 6  # composed, composed_topic_key, platform, three shared secrets
+    # composed, composed_topic_key, platform, alias_named, three shared secrets
+    assert len(grants) == 7
     # The platform secret's role has a generated name: granted through create_role_policy.
     platform = under(plan, "platform_secret", "aws_iam_role_policy.rotation[0]")
     assert platform["role"] == tfharness.UNKNOWN
@@ -80,7 +82,7 @@ def test_every_secret_grants_its_rotation_role(plan: tfharness.PlanSummary) -> N
 
 def test_functions_run_in_the_network_from_this_apply(plan: tfharness.PlanSummary) -> None:
     for module in ("shared", "composed.module.function"):
-        function = under(plan, module, "aws_lambda_function.this")
+        function = under(plan, module, "aws_lambda_function.this[0]")
         (vpc,) = function["vpc_config"]
         assert vpc["subnet_ids"] == tfharness.UNKNOWN or vpc["subnet_ids"] == [tfharness.UNKNOWN]
 
@@ -96,3 +98,16 @@ def test_compliance_rules_scope_each_secret_from_this_apply(plan: tfharness.Plan
         "shared-orders",
         "shared-search",
     }
+
+
+def test_alias_name_of_this_apply_is_read_after_the_alias_exists(
+    plan: tfharness.PlanSummary,
+) -> None:
+    # The name is known at plan but the alias is not created yet: a read during plan would stop
+    # it with KMS's NotFoundException. The read waits for apply, after the alias.
+    assert plan.actions["module.alias_named_secret.data.aws_kms_key.this[0]"] == ["read"]
+    secret = under(plan, "alias_named_secret", "aws_secretsmanager_secret.this[0]")
+    assert secret["kms_key_id"] == "alias/same-stack-secrets"
+    # The grant names the key's ARN, which that read gives.
+    grant = under(plan, "alias_named_secret", "aws_iam_role_policy.rotation[0]")
+    assert grant["policy"] == tfharness.UNKNOWN

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 import tfharness
-from planhelpers import MODULES, REPO_ROOT, declarations, module_config, statements
+from planhelpers import (
+    MODULES,
+    REPO_ROOT,
+    beyond_context_reads,
+    check_statuses,
+    declarations,
+    module_config,
+    planned_under,
+    statements,
+)
 
 SUITE = Path(__file__).parent / "secret_rotation"
 FIXTURE = SUITE / "fixture"
@@ -78,9 +87,26 @@ def test_every_fixed_output_is_planned(plan: tfharness.PlanSummary) -> None:
         assert set(FIXED_OUTPUTS) <= set(plan.outputs["rotations"][key]), key
 
 
+def test_create_false_plans_nothing_with_notifications_on(plan: tfharness.PlanSummary) -> None:
+    # Created, this instance would have a topic, a key, a rule and an alarm, and would read its
+    # kms_key_id, an alias that exists nowhere (the plan would fail).
+    under = planned_under(plan.values, plan.actions, rotation("switched_off"))
+    assert under  # the account, partition and region reads
+    assert beyond_context_reads(under) == []
+    outputs = plan.outputs["rotations"]["switched_off"]
+    assert set(outputs) == set(plan.outputs["rotations"]["api"])
+    assert {name: value for name, value in outputs.items() if value is not None} == {}
+    # rotate_immediately (the default) without an initial value warns only when created
+    # (rotating_secret/variants.tfvars: warn_no_initial_value).
+    warnings = check_statuses(plan.raw, "initial_value_for_immediate_rotation")
+    assert warnings[f"{rotation('switched_off')}.module.secret"] == "pass"
+
+
 def test_function_name_is_derived_from_the_secret_name(plan: tfharness.PlanSummary) -> None:
     names = {
-        key: value["rotation_function_name"] for key, value in plan.outputs["rotations"].items()
+        key: value["rotation_function_name"]
+        for key, value in plan.outputs["rotations"].items()
+        if key != "switched_off"  # creates no function
     }
     assert names["api"] == "prod-orders-api-key-rotation"
     assert names["in_vpc"] == "db-app-user-rotation"  # given
@@ -97,7 +123,7 @@ def test_function_policy_leaves_the_secret_to_the_per_secret_grant(
     plan: tfharness.PlanSummary,
 ) -> None:
     own = statements(
-        plan.values[f"{rotation('api')}.module.function.aws_iam_role_policy.this"]["policy"]
+        plan.values[f"{rotation('api')}.module.function.aws_iam_role_policy.this[0]"]["policy"]
     )
     assert set(own) == {"WriteOwnLogs"}
     grant = plan.values[f"{rotation('api')}.module.secret.data.aws_iam_policy_document.rotation[0]"]
@@ -116,7 +142,7 @@ def test_function_policy_leaves_the_secret_to_the_per_secret_grant(
 def test_vpc_variant_alone_gets_network_interface_permissions(plan: tfharness.PlanSummary) -> None:
     for key, expected in (("in_vpc", True), ("api", False), ("minimal", False)):
         policy = statements(
-            plan.values[f"{rotation(key)}.module.function.aws_iam_role_policy.this"]["policy"]
+            plan.values[f"{rotation(key)}.module.function.aws_iam_role_policy.this[0]"]["policy"]
         )
         has_ec2 = any(a.startswith("ec2:") for s in policy.values() for a in s.actions)
         assert has_ec2 is expected, key
@@ -172,9 +198,9 @@ def test_module_works_through_a_git_source(
     tf: tfharness.TerraformHarness, git_source_root: Path
 ) -> None:
     plan = tf.plan(git_source_root)
-    archive = plan.values["module.rotation.module.function.archive_file.this"]
+    archive = plan.values["module.rotation.module.function.archive_file.this[0]"]
     # The path from the module to rotator/ resolved inside the downloaded repository.
     assert "rotator/handler.py" in {block["filename"] for block in archive["source"]}
-    function = plan.values["module.rotation.module.function.aws_lambda_function.this"]
+    function = plan.values["module.rotation.module.function.aws_lambda_function.this[0]"]
     assert function["function_name"] == "git-source-check-rotation"
     assert plan.counts["aws_secretsmanager_secret_rotation"] == 1

@@ -25,6 +25,12 @@ resource "aws_kms_key" "secrets" {
   deletion_window_in_days = 7
 }
 
+# A literal name: known at plan, while the alias exists only once this apply creates it.
+resource "aws_kms_alias" "secrets" {
+  name          = "alias/same-stack-secrets"
+  target_key_id = aws_kms_key.secrets.key_id
+}
+
 resource "aws_sns_topic" "alerts" {
   name = "same-stack-alerts"
 }
@@ -84,6 +90,21 @@ module "shared_secret" {
   recovery_window_in_days  = 0
 }
 
+# Another secret on the shared function, the key given by that alias name: the module reads the
+# alias during the apply, after it is created.
+module "alias_secret" {
+  source = "../../modules/rotating-secret"
+
+  name                     = "same-stack/alias-named"
+  kms_key_id               = aws_kms_alias.secrets.name
+  secret_string_wo         = jsonencode({ username = "billing", password = "replaced-by-the-first-rotation" })
+  secret_string_wo_version = 1
+  rotation_function_arn    = module.shared.rotation_function_arn
+  rotation_role_name       = module.shared.rotation_role_name
+  rotation_rules           = { automatically_after_days = 30 }
+  recovery_window_in_days  = 0
+}
+
 output "kms_key_arn" {
   value = aws_kms_key.secrets.arn
 }
@@ -102,4 +123,12 @@ output "shared_secret_kms_key_arn" {
 
 output "shared_role_name" {
   value = module.shared.rotation_role_name
+}
+
+output "alias_secret_arn" {
+  value = module.alias_secret.secret_arn
+}
+
+output "alias_secret_kms_key_arn" {
+  value = module.alias_secret.kms_key_arn
 }

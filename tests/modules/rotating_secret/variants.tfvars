@@ -145,6 +145,18 @@ secrets = {
     rotation_rules     = { schedule_expression = "cron(0 2-6/4 ? JAN,JUL 2 *)", duration = "4h" }
     rotate_immediately = false
   }
+
+  # Switched off: nothing created and nothing read. The alias exists nowhere (a read would fail
+  # the plan); the name (ending like an ARN's suffix) and rotate_immediately without an initial
+  # value would each warn if the secret were created.
+  switched_off = {
+    create             = false
+    name               = "orders/switched-off-AbC123"
+    kms_key_id         = "alias/rotating-secret-tests-never-created"
+    replica_regions    = { "eu-central-1" = { kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } }
+    rotation_role_name = "shared-rotation"
+    rotation_rules     = { automatically_after_days = 30 }
+  }
 }
 
 initial_values = {

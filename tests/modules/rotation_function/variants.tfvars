@@ -36,4 +36,12 @@ functions = {
     restrict_assume_role_to_account = true
     tags                            = { team = "orders" }
   }
+
+  # Switched off: nothing created, no zip written. A PostgreSQL strategy with no driver layer in
+  # driver_layer_dir would fail the plan if the function were created.
+  switched_off = {
+    create            = false
+    rotation_strategy = "postgres-single-user"
+    driver_layer_dir  = "no-such-layer"
+  }
 }

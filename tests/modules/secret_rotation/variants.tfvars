@@ -40,6 +40,15 @@ secrets = {
       security_group_ids = ["sg-0123456789abcdef0"]
     }
   }
+
+  # Switched off: no secret, function, topic or key; the alias exists nowhere (a read would fail).
+  switched_off = {
+    create         = false
+    name           = "prod/switched-off"
+    kms_key_id     = "alias/secret-rotation-tests-never-created"
+    rotation_rules = { automatically_after_days = 30 }
+    notifications  = { enabled = true }
+  }
 }
 
 initial_values = {

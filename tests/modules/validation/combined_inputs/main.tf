@@ -98,3 +98,23 @@ module "aws_context_with_alias" {
   rotate_immediately    = false
   aws_context           = { account_id = "123456789012", partition = "aws", dns_suffix = "amazonaws.com", region = "us-east-1" }
 }
+
+module "kms_key_in_another_region" {
+  source = "../../../../modules/rotating-secret"
+
+  name                  = "validation/kms_key_in_another_region"
+  kms_key_id            = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  rotation_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:shared-rotation"
+  rotation_rules        = { automatically_after_days = 30 }
+  rotate_immediately    = false
+}
+
+# Combined: the rule reads create too (a switched-off secret may take a null ARN).
+module "function_arn_is_a_name" {
+  source = "../../../../modules/rotating-secret"
+
+  name                  = "validation/function_arn_is_a_name"
+  rotation_function_arn = "orders-rotation"
+  rotation_rules        = { automatically_after_days = 30 }
+  rotate_immediately    = false
+}

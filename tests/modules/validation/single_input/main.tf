@@ -267,15 +267,6 @@ module "recovery_window_5" {
   rotate_immediately      = false
 }
 
-module "function_arn_is_a_name" {
-  source = "../../../../modules/rotating-secret"
-
-  name                  = "validation/function_arn_is_a_name"
-  rotation_function_arn = "orders-rotation"
-  rotation_rules        = { automatically_after_days = 30 }
-  rotate_immediately    = false
-}
-
 module "role_name_is_an_arn" {
   source = "../../../../modules/rotating-secret"
 
