@@ -79,6 +79,13 @@ variable "rotation_strategy" {
     condition     = contains(concat(local.rotation_strategies, [local.custom_strategy_name]), var.rotation_strategy)
     error_message = "rotation_strategy must be one of: ${join(", ", concat(local.rotation_strategies, [local.custom_strategy_name]))} (custom: your own class, see custom_strategy)."
   }
+
+  validation {
+    # Checked here rather than on custom_strategy (which this rule reads): two rules that read
+    # each other's variable make a cycle.
+    condition     = (var.rotation_strategy == local.custom_strategy_name) == (var.custom_strategy != null)
+    error_message = "custom_strategy and rotation_strategy = \"custom\" go together: set both to use your own strategy (custom_strategy = { source_dir = \"$${path.root}/rotation\", class = \"vendor_x:VendorXKey\" }), or neither."
+  }
 }
 
 variable "rotate_keys" {
@@ -483,16 +490,12 @@ variable "custom_strategy" {
   }
 
   validation {
-    condition = var.custom_strategy == null || try(
+    # Only for a well-formed class: the rule above reports the others.
+    condition = var.custom_strategy == null || !can(regex(local.custom_class_pattern, try(var.custom_strategy.class, ""))) || try(
       fileexists("${var.custom_strategy.source_dir}/${replace(split(":", var.custom_strategy.class)[0], ".", "/")}.py") ||
       fileexists("${var.custom_strategy.source_dir}/${replace(split(":", var.custom_strategy.class)[0], ".", "/")}/__init__.py"),
     false)
     error_message = "custom_strategy.source_dir holds no file for the module that custom_strategy.class names: put the module there (vendor_x:VendorXKey needs vendor_x.py in source_dir), or point source_dir at the directory holding it (relative to the stack: \"$${path.root}/rotation\")."
-  }
-
-  validation {
-    condition     = (var.custom_strategy != null) == (var.rotation_strategy == local.custom_strategy_name)
-    error_message = "custom_strategy and rotation_strategy = \"custom\" go together: set both to use your own strategy, or neither."
   }
 }
 
