@@ -477,7 +477,7 @@ variable "iam_user_arns" {
 }
 
 variable "custom_strategy" {
-  description = "Your own strategy, with rotation_strategy = \"custom\": class is \"module:Class\" (e.g. \"vendor_x:VendorXKey\" for the class VendorXKey in vendor_x.py) and source_dir the directory holding the module (e.g. \"$${path.root}/rotation\"). Its .py files, tests left out, are packed under custom_strategy/ in the function's zip and the function loads the class (CUSTOM_STRATEGY). The interface: rotator/STRATEGIES.md. null: a built-in strategy."
+  description = "Your own strategy, with rotation_strategy = \"custom\": class is \"module:Class\" (e.g. \"vendor_x:VendorXKey\" for the class VendorXKey in vendor_x.py) and source_dir the directory holding the module (e.g. the rotation/ directory of your stack, under path.root). Its .py files, tests left out, are packed under custom_strategy/ in the function's zip and the function loads the class (CUSTOM_STRATEGY). The interface: rotator/STRATEGIES.md. null: a built-in strategy."
   type = object({
     source_dir = string
     class      = string
