@@ -3,10 +3,11 @@ locals {
   # whole repository, so the relative path to the package resolves there as it does in a checkout.
   rotator_dir = "${path.module}/../../rotator"
 
+  # Tests of a package (the rotator's or a custom strategy's) never ship.
+  test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
+
   # Only the package's Python files: no tests, caches or editor files, so the zip (and its hash, and
   # therefore the function) changes only when the code does.
-  # Tests of a package (its own or a custom strategy's) never ship.
-  test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
   # rotator/testing.py is the helper users test their strategies with: it imports moto, which
   # the function lacks, and a change to it must not redeploy every function.
   rotator_files = [
