@@ -150,3 +150,30 @@ def test_no_key_reaches_the_function_output(
     assert "registered the new key" in output.out, "the strategy's log lines are there"
     for value in keys:
         assert value not in output.out + output.err
+
+
+def test_the_key_in_use_is_never_revoked_even_when_awsprevious_names_it(
+    bed: StrategyTestbed, service: KeyService
+) -> None:
+    arn = secret(bed, service)
+    # The same key written again (by hand): AWSPREVIOUS and AWSCURRENT both hold k0.
+    bed.client("secretsmanager").put_secret_value(SecretId=arn, SecretString=bed.value(arn))
+
+    bed.rotate(arn)
+
+    assert ("DELETE", "/keys/k0", 409) not in service.requests
+    assert service.works(FIRST_KEY)
+
+
+def test_an_awsprevious_of_another_shape_is_not_revoked_and_does_not_block(
+    bed: StrategyTestbed, service: KeyService
+) -> None:
+    """A secret that held something else before this strategy rotated it."""
+    arn = bed.create_secret("vendor/api-key", "an old plain value")
+    value = {"service_url": service.url, "key_id": "k0", "api_key": FIRST_KEY}
+    bed.client("secretsmanager").put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+
+    bed.rotate(arn)
+
+    assert service.works(key(bed, arn)["api_key"])
+    assert not [r for r in service.requests if r[0] == "DELETE"]
