@@ -33,6 +33,8 @@ class Config:
     strategy: str = "generic"
     log_level: int = logging.INFO
     secrets_manager_endpoint: str | None = None
+    # "module:Class" of the user's strategy; set exactly when strategy is "custom".
+    custom_strategy: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -57,6 +59,7 @@ class Config:
             strategy=strategy,
             log_level=log_level_from_env(env),
             secrets_manager_endpoint=_endpoint(env, "SECRETS_MANAGER_ENDPOINT"),
+            custom_strategy=_custom_strategy(env, strategy),
         )
 
 
@@ -150,6 +153,27 @@ def _strategy(env: Mapping[str, str]) -> str:
     raw = _raw(env, "ROTATION_STRATEGY")
     if raw is None:
         return "generic"
-    if raw not in strategies.names():
-        raise _bad("ROTATION_STRATEGY", raw, "one of " + ", ".join(strategies.names()))
+    if raw not in strategies.selectable_names():
+        raise _bad("ROTATION_STRATEGY", raw, "one of " + ", ".join(strategies.selectable_names()))
+    return raw
+
+
+def _custom_strategy(env: Mapping[str, str], strategy: str) -> str | None:
+    """CUSTOM_STRATEGY ("module:Class"): required with ROTATION_STRATEGY=custom, refused without."""
+    raw = _raw(env, "CUSTOM_STRATEGY")
+    if strategy != strategies.CUSTOM:
+        if raw is not None:
+            raise ConfigurationError(
+                f"CUSTOM_STRATEGY is set but ROTATION_STRATEGY is {strategy!r}",
+                remedy="Set ROTATION_STRATEGY to custom to use that class, or unset "
+                "CUSTOM_STRATEGY",
+            )
+        return None
+    if raw is None:
+        raise ConfigurationError(
+            "ROTATION_STRATEGY is custom but CUSTOM_STRATEGY is not set",
+            remedy="Set CUSTOM_STRATEGY to module:Class, e.g. vendor_x:VendorXKey",
+        )
+    if not strategies.CUSTOM_CLASS_SPEC.match(raw):
+        raise _bad("CUSTOM_STRATEGY", raw, "module:Class, e.g. " + strategies.CUSTOM_CLASS_EXAMPLE)
     return raw

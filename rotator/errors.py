@@ -51,6 +51,19 @@ class ConfigurationError(RotationError):
     remedy = "Fix the function's environment variable; see rotator/README.md"
 
 
+class CustomStrategyError(ConfigurationError):
+    """CUSTOM_STRATEGY names a class the rotator cannot load or that breaks the protocol.
+
+    The message names the module, the class and what is wrong; never the exception text of the
+    user's code (it could quote anything), only its type, a missing module's name or a line.
+    """
+
+    remedy = (
+        "Fix custom_strategy (source_dir, class) on modules/rotation-function, or the strategy "
+        "itself; see rotator/STRATEGIES.md"
+    )
+
+
 class InvalidEventError(RotationError):
     """The invocation is not a Secrets Manager rotation event."""
 

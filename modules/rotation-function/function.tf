@@ -40,7 +40,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.environment, local.database_environment)
+    variables = merge(local.environment, local.database_environment, local.custom_strategy_environment)
   }
 
   dynamic "vpc_config" {
@@ -61,6 +61,8 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy.this,
     aws_iam_role_policy.rds_managed_master,
     aws_iam_role_policy.iam_access_keys,
+    aws_iam_role_policy.additional,
+    aws_iam_role_policy_attachment.additional,
   ]
 }
 

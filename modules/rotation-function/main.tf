@@ -18,7 +18,7 @@ locals {
   }
   # Not coalesce(): an empty string is a choice ("exclude nothing"), not a missing value.
   exclude_characters = (var.password_policy.exclude_characters != null ? var.password_policy.exclude_characters
-  : local.default_exclude_characters[var.rotation_strategy])
+  : lookup(local.default_exclude_characters, var.rotation_strategy, local.default_exclude_characters["generic"]))
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition

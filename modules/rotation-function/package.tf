@@ -3,11 +3,16 @@ locals {
   # whole repository, so the relative path to the package resolves there as it does in a checkout.
   rotator_dir = "${path.module}/../../rotator"
 
+  # Tests of a package (the rotator's or a custom strategy's) never ship.
+  test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
+
   # Only the package's Python files: no tests, caches or editor files, so the zip (and its hash, and
   # therefore the function) changes only when the code does.
+  # rotator/testing.py is the helper users test their strategies with: it imports moto, which
+  # the function lacks, and a change to it must not redeploy every function.
   rotator_files = [
     for file in fileset(local.rotator_dir, "**/*.py") : file
-    if !can(regex("(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$", file))
+    if !can(regex(local.test_file_pattern, file)) && file != "testing.py"
   ]
 
   # Relative to the directory Terraform runs in (path.root is "."), so a plan made in one checkout
@@ -40,6 +45,18 @@ resource "archive_file" "this" {
     content {
       filename = "rotator/${source.value}"
       content  = file("${local.rotator_dir}/${source.value}")
+    }
+  }
+
+  # A custom strategy's files (custom_strategy.tf), beside the rotator: the rotator puts
+  # custom_strategy/ on sys.path and imports the class from there. As content, like the
+  # rotator's, so a change to them replaces this resource and the apply writes the new zip.
+  dynamic "source" {
+    for_each = local.custom_strategy_files
+
+    content {
+      filename = "custom_strategy/${source.value}"
+      content  = file("${var.custom_strategy.source_dir}/${source.value}")
     }
   }
 }

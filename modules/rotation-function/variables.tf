@@ -77,14 +77,21 @@ variable "memory_size" {
 }
 
 variable "rotation_strategy" {
-  description = "What setSecret and testSecret do (ROTATION_STRATEGY). \"generic\" regenerates the keys in rotate_keys and has no downstream system to update."
+  description = "What setSecret and testSecret do (ROTATION_STRATEGY). \"generic\" regenerates the keys in rotate_keys and has no downstream system to update; \"custom\" runs your own class (custom_strategy)."
   type        = string
   default     = "generic"
   nullable    = false
 
   validation {
-    condition     = contains(local.rotation_strategies, var.rotation_strategy)
-    error_message = "rotation_strategy must be one of: ${join(", ", local.rotation_strategies)}."
+    condition     = contains(concat(local.rotation_strategies, [local.custom_strategy_name]), var.rotation_strategy)
+    error_message = "rotation_strategy must be one of: ${join(", ", concat(local.rotation_strategies, [local.custom_strategy_name]))} (custom: your own class, see custom_strategy)."
+  }
+
+  validation {
+    # Checked here rather than on custom_strategy (which this rule reads): two rules that read
+    # each other's variable make a cycle.
+    condition     = (var.rotation_strategy == local.custom_strategy_name) == (var.custom_strategy != null)
+    error_message = "custom_strategy and rotation_strategy = \"custom\" go together: set both to use your own strategy (custom_strategy = { source_dir = \"$${path.root}/rotation\", class = \"vendor_x:VendorXKey\" }), or neither."
   }
 }
 
@@ -473,5 +480,79 @@ variable "iam_user_arns" {
   validation {
     condition     = var.rotation_strategy != "iam-access-key" || length(var.iam_user_arns) > 0
     error_message = "rotation_strategy \"iam-access-key\" creates and deletes access keys: set iam_user_arns to the ARNs of the users (or a path wildcard such as arn:aws:iam::123456789012:user/ci/*)."
+  }
+}
+
+variable "custom_strategy" {
+  description = "Your own strategy, with rotation_strategy = \"custom\": class is \"module:Class\" (e.g. \"vendor_x:VendorXKey\" for the class VendorXKey in vendor_x.py) and source_dir the directory holding the module (e.g. the rotation/ directory of your stack, under path.root). Its .py files, tests left out, are packed under custom_strategy/ in the function's zip and the function loads the class (CUSTOM_STRATEGY). The interface: rotator/STRATEGIES.md. null: a built-in strategy."
+  type = object({
+    source_dir = string
+    class      = string
+  })
+  default = null
+
+  validation {
+    condition     = var.custom_strategy == null || can(regex(local.custom_class_pattern, var.custom_strategy.class))
+    error_message = "custom_strategy.class must be a module path, a colon and a class name, for example \"vendor_x:VendorXKey\" (the class VendorXKey in vendor_x.py) or \"acme.keys:Rotating\" (acme/keys.py)."
+  }
+
+  validation {
+    # Only for a well-formed class: the rule above reports the others.
+    condition = var.custom_strategy == null || !can(regex(local.custom_class_pattern, try(var.custom_strategy.class, ""))) || try(
+      fileexists("${var.custom_strategy.source_dir}/${replace(split(":", var.custom_strategy.class)[0], ".", "/")}.py") ||
+      fileexists("${var.custom_strategy.source_dir}/${replace(split(":", var.custom_strategy.class)[0], ".", "/")}/__init__.py"),
+    false)
+    error_message = "custom_strategy.source_dir holds no file for the module that custom_strategy.class names: put the module there (vendor_x:VendorXKey needs vendor_x.py in source_dir), or point source_dir at the directory holding it (relative to the stack: \"$${path.root}/rotation\")."
+  }
+}
+
+variable "policy_statements" {
+  description = "Extra IAM statements for the function's role, by statement id (letters and digits), for what a strategy calls beyond Secrets Manager (a custom strategy's service, parameters, keys). Each is effect (default Allow), actions, resources and optional conditions ({ test, variable, values }). They go into their own inline policy, rotation-function-additional, which counts toward IAM's 10,240-character limit on a role's inline policies; use policy_arns for large grants."
+  type = map(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    # IAM statement ids: "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)".
+    condition     = alltrue([for sid in keys(var.policy_statements) : can(regex("^[A-Za-z0-9]+$", sid))])
+    error_message = "Each key of policy_statements is the statement id: letters and digits only, for example \"CallVendorApi\"."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.policy_statements) : contains(["Allow", "Deny"], s.effect)])
+    error_message = "Each policy_statements entry's effect must be \"Allow\" or \"Deny\"."
+  }
+
+  validation {
+    # Least privilege: name the actions and the resources.
+    condition     = alltrue([for s in values(var.policy_statements) : length(s.actions) > 0 && length(s.resources) > 0 && !contains(s.actions, "*")])
+    error_message = "Each policy_statements entry needs actions and resources, and no action \"*\": name the actions the strategy calls, for example actions = [\"ssm:GetParameter\"], resources = [\"arn:aws:ssm:eu-west-1:123456789012:parameter/vendor-x/*\"]."
+  }
+}
+
+variable "policy_arns" {
+  description = "Managed IAM policies to attach to the function's role, by a name of your choice (the key keeps the attachment's address stable; the ARN may come from the same apply). At most 10: IAM's default quota of managed policies per role, of which this module uses none."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Managed policies attached to an IAM role: 10" (default).
+    condition     = length(var.policy_arns) <= 10
+    error_message = "policy_arns attaches more than 10 managed policies, IAM's default quota per role: merge policies, or move statements into policy_statements."
+  }
+
+  validation {
+    condition     = alltrue([for arn in values(var.policy_arns) : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", arn))])
+    error_message = "Each value of policy_arns must be an IAM policy ARN, for example \"arn:aws:iam::123456789012:policy/vendor-x-api\"."
   }
 }

@@ -297,3 +297,35 @@ variable "iam_user_arns" {
   default     = []
   nullable    = false
 }
+
+variable "custom_strategy" {
+  description = "Your own strategy, with rotation_strategy = \"custom\": class is \"module:Class\" (e.g. \"vendor_x:VendorXKey\") and source_dir the directory holding the module (e.g. \"$${path.root}/rotation\"), packed beside the rotator (see modules/rotation-function and rotator/STRATEGIES.md). null: a built-in strategy."
+  type = object({
+    source_dir = string
+    class      = string
+  })
+  default = null
+}
+
+variable "policy_statements" {
+  description = "Extra IAM statements for the function's role, by statement id, for what the strategy calls beyond Secrets Manager: effect (default Allow), actions, resources, optional conditions. Their own inline policy on the role (see modules/rotation-function)."
+  type = map(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default  = {}
+  nullable = false
+}
+
+variable "policy_arns" {
+  description = "Managed IAM policies to attach to the function's role, by a name of your choice. At most 10 (IAM's default per role)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

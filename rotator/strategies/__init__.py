@@ -3,17 +3,32 @@
 The registry maps a name to "module:Class" and imports the module only when that strategy is
 selected, so a strategy's driver (e.g. a database client) never loads for the others. To add a
 strategy, write a ``Strategy`` subclass and add its name here.
+
+``custom`` is not in the registry: it selects the class CUSTOM_STRATEGY names ("module:Class"),
+written outside this repository and packed beside the rotator by modules/rotation-function
+(rotator/strategies/custom.py, rotator/STRATEGIES.md).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from typing import TYPE_CHECKING
 
 from rotator.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from rotator.strategies.base import Strategy
+
+# ROTATION_STRATEGY for a strategy written by the user (CUSTOM_STRATEGY names its class).
+# modules/rotation-function restates it (local.custom_strategy_name); a test keeps them in step.
+CUSTOM = "custom"
+# CUSTOM_STRATEGY: a dotted module path, a colon, a class name ("vendor_x:VendorXKey"). The
+# module's validation of custom_strategy.class uses the same pattern (a test keeps them equal).
+CUSTOM_CLASS_SPEC = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+)
+CUSTOM_CLASS_EXAMPLE = "vendor_x:VendorXKey (the file vendor_x.py, the class VendorXKey)"
 
 _REGISTRY: dict[str, str] = {
     "generic": "rotator.strategies.generic:GenericStrategy",
@@ -39,7 +54,13 @@ _loaded: dict[str, Strategy] = {}
 
 
 def names() -> tuple[str, ...]:
+    """The built-in strategies' names."""
     return tuple(_REGISTRY)
+
+
+def selectable_names() -> tuple[str, ...]:
+    """What ROTATION_STRATEGY accepts: the built-in names and ``custom``."""
+    return (*names(), CUSTOM)
 
 
 def default_exclude_characters(name: str) -> str:
@@ -47,15 +68,36 @@ def default_exclude_characters(name: str) -> str:
     return _DEFAULT_EXCLUDE_CHARACTERS.get(name, GENERIC_EXCLUDE_CHARACTERS)
 
 
-def load(name: str) -> Strategy:
-    """The strategy registered as ``name``; its module is imported on first use."""
+def load(name: str, custom_class: str | None = None) -> Strategy:
+    """The strategy registered as ``name``; its module is imported on first use.
+
+    ``name`` ``custom``: the class ``custom_class`` ("module:Class", CUSTOM_STRATEGY) names.
+    """
+    if name == CUSTOM:
+        if not custom_class:
+            raise ConfigurationError(
+                "ROTATION_STRATEGY is custom but CUSTOM_STRATEGY is not set",
+                remedy="Set CUSTOM_STRATEGY to module:Class (modules/rotation-function does it "
+                "from custom_strategy.class)",
+            )
+        key = f"{CUSTOM}:{custom_class}"
+        if key not in _loaded:
+            from rotator.strategies.custom import load_custom  # noqa: PLC0415  custom only
+
+            _loaded[key] = load_custom(custom_class)
+        return _loaded[key]
     if name not in _loaded:
         if name not in _REGISTRY:
             raise ConfigurationError(
                 f"ROTATION_STRATEGY is {name!r}",
-                remedy=f"Set ROTATION_STRATEGY to one of {', '.join(names())}",
+                remedy=f"Set ROTATION_STRATEGY to one of {', '.join(selectable_names())}",
             )
         module_name, _, class_name = _REGISTRY[name].partition(":")
         strategy_class: type[Strategy] = getattr(importlib.import_module(module_name), class_name)
         _loaded[name] = strategy_class()
     return _loaded[name]
+
+
+def forget_loaded() -> None:
+    """Drop every loaded strategy, as a new container would start (the test helper uses it)."""
+    _loaded.clear()

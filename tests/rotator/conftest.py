@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from rotator_harness import ROTATOR_VARIABLES, CallLog, Invoker, Outage, Service
 
-from rotator import context, secret_store
-from sandbox import secretsmanager
+from rotator import secret_store
+from rotator.testing import create_rotation_function, in_process_service
 
 
 @pytest.fixture(autouse=True)
@@ -39,13 +35,9 @@ def invoker() -> Invoker:
 @pytest.fixture
 def aws(invoker: Invoker) -> Iterator[None]:
     """moto under the sandbox's Secrets Manager rules, steps run in process; a fresh container."""
-    with mock_aws(), secretsmanager.installed(invoker):
-        # The production client (same retries and timeouts), fresh per test like a new container.
-        secret_store.set_client(secret_store.make_client(_SESSION))
-        context.forget_all()
+    # The production client (same retries and timeouts), fresh per test like a new container.
+    with in_process_service(invoker, _SESSION):
         yield
-        secret_store.set_client(None)
-        context.forget_all()
 
 
 # One session for every client the tests make: it caches the service models, which boto3's default
@@ -81,41 +73,7 @@ def rotator_client(aws: None) -> Any:
 @pytest.fixture
 def function_arn(aws: None, test_clients: dict[str, Any]) -> str:
     """A function Secrets Manager may invoke; its code is never run (the invoker replaces it)."""
-    iam = test_clients["iam"]
-    role = iam.create_role(
-        RoleName="rotator-test",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("rotator/__init__.py", "")
-    function = test_clients["lambda"].create_function(
-        FunctionName="rotator",
-        Runtime="python3.12",
-        Role=role["Role"]["Arn"],
-        Handler="rotator.handler.lambda_handler",
-        Code={"ZipFile": buffer.getvalue()},
-    )
-    # The service invokes the function only if its resource policy allows it to.
-    test_clients["lambda"].add_permission(
-        FunctionName="rotator",
-        StatementId="SecretsManager",
-        Action="lambda:InvokeFunction",
-        Principal="secretsmanager.amazonaws.com",
-    )
-    arn: str = function["FunctionArn"]
-    return arn
+    return create_rotation_function(test_clients["iam"], test_clients["lambda"])
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def _event_error(event: object) -> str:
         (
             {"ROTATION_STRATEGY": "mysql"},
             "environment variable ROTATION_STRATEGY is 'mysql'. Set ROTATION_STRATEGY to one of "
-            "generic, postgres-single-user, postgres-multi-user, iam-access-key",
+            "generic, postgres-single-user, postgres-multi-user, iam-access-key, custom",
         ),
     ],
 )

@@ -1,0 +1,295 @@
+"""Custom strategies: the loader's checks, CUSTOM_STRATEGY, and rotator.testing's testbed.
+
+Each test writes its strategy module into a temporary directory under a name of its own (Python
+caches imported modules by name), as a user's repository would hold it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from rotator import strategies
+from rotator.config import Config
+from rotator.errors import ConfigurationError, CustomStrategyError, UnexpectedStepError
+from rotator.strategies import custom
+from rotator.testing import StrategyTestbed
+
+# A strategy that works: a new "token" each rotation; set and test record what they saw.
+WORKING = """
+import json
+
+CALLS = []
+
+
+class Rotating:
+    protocol_version = 1
+
+    def __init__(self):
+        CALLS.append("init")
+
+    def create_pending_value(self, ctx, current):
+        value = json.loads(current.value)
+        return json.dumps({**value, "token": ctx.new_password()})
+
+    def set_secret(self, ctx):
+        CALLS.append(("set", json.loads(ctx.pending().value)["token"]))
+
+    def test_secret(self, ctx):
+        CALLS.append(("test", json.loads(ctx.pending().value)["token"]))
+"""
+
+
+def write_module(directory: Path, source: str, name: str | None = None) -> str:
+    """Write ``source`` as a module with a fresh name in ``directory``; return the name."""
+    name = name or f"strategy_{uuid.uuid4().hex[:8]}"
+    (directory / f"{name}.py").write_text(textwrap.dedent(source))
+    return name
+
+
+def refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, cls: str = "S") -> str:
+    module = write_module(tmp_path, source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(CustomStrategyError) as raised:
+        custom.load_custom(f"{module}:{cls}")
+    return str(raised.value)
+
+
+# ---- the testbed runs a strategy through the real handler and loader ----------------------------
+
+
+def test_a_custom_strategy_rotates_through_the_four_steps(tmp_path: Path) -> None:
+    module = write_module(tmp_path, WORKING)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"id": "k0", "token": "first"}))
+
+        token = bed.rotate(arn)
+
+        current = json.loads(bed.value(arn))
+        assert current["id"] == "k0"
+        assert current["token"] != "first"
+        assert json.loads(bed.value(arn, "AWSPREVIOUS"))["token"] == "first"
+        assert bed.stages(arn)[token] == ["AWSCURRENT"]
+        calls = sys.modules[module].CALLS
+        # One instance per container; set and test saw the value createSecret stored.
+        assert calls == ["init", ("set", current["token"]), ("test", current["token"])]
+        assert [e["Step"] for e in bed.events] == [
+            "createSecret",
+            "setSecret",
+            "testSecret",
+            "finishSecret",
+        ]
+    assert str(tmp_path) not in sys.path, "the testbed takes source_dir off sys.path again"
+
+
+def test_steps_run_one_by_one_and_a_new_container_creates_the_strategy_again(
+    tmp_path: Path,
+) -> None:
+    module = write_module(tmp_path, WORKING)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+        token = bed.stage(arn)
+        bed.run_step("createSecret", arn, token)
+        bed.new_container()
+        bed.run_step("setSecret", arn, token)
+        bed.run_step("testSecret", arn, token)
+        bed.run_step("finishSecret", arn, token)
+
+        # Steps run by hand: the service's own clean-up of AWSPENDING never runs.
+        assert "AWSCURRENT" in bed.stages(arn)[token]
+        assert sys.modules[module].CALLS.count("init") == 2
+
+
+def test_an_unexpected_exception_fails_the_step_and_the_testbed_shows_its_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = write_module(
+        tmp_path,
+        WORKING.replace(
+            'CALLS.append(("set"', 'raise KeyError("hunter2-sentinel")\n        CALLS.append(("set"'
+        ),
+    )
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+
+        with pytest.raises(UnexpectedStepError) as raised:
+            bed.rotate(arn)
+
+        assert isinstance(raised.value.__cause__, KeyError), "the user's traceback is kept"
+        assert json.loads(bed.value(arn))["token"] == "first", "AWSCURRENT untouched"
+    # The function's own output names the type only, as in Lambda.
+    output = capsys.readouterr()
+    assert "KeyError" in output.out
+    assert "hunter2-sentinel" not in output.out + output.err
+
+
+def test_a_class_the_loader_refuses_fails_create_secret_with_what_to_change(
+    tmp_path: Path,
+) -> None:
+    module = write_module(tmp_path, WORKING.replace("protocol_version = 1", "pass"))
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", "plain")
+
+        with pytest.raises(CustomStrategyError) as raised:
+            bed.rotate(arn)
+
+        assert str(raised.value).startswith(f"createSecret of secret {arn}: ")
+        assert "Add `protocol_version = 1` to the class" in str(raised.value)
+        assert bed.value(arn) == "plain"
+
+
+# ---- the loader's checks -----------------------------------------------------------------------
+
+
+def test_the_packaged_directory_goes_last_on_sys_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the function the module's files are under custom_strategy/ beside rotator/."""
+    module = write_module(tmp_path, WORKING)
+    monkeypatch.setattr(custom, "PACKAGED_DIR", tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+    loaded = custom.load_custom(f"{module}:Rotating")
+
+    assert type(loaded).__name__ == "Rotating"
+    assert sys.path[-1] == str(tmp_path), "last: it can never shadow the runtime's modules"
+
+
+def test_a_module_not_in_source_dir_is_named_with_the_file_to_add() -> None:
+    with pytest.raises(CustomStrategyError) as raised:
+        custom.load_custom("no_such_vendor.keys:Key")
+    assert "module no_such_vendor.keys was not found" in str(raised.value)
+    assert "custom_strategy.source_dir must hold no_such_vendor/keys.py" in str(raised.value)
+
+
+def test_a_missing_dependency_is_named_apart_from_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = refusal(tmp_path, monkeypatch, "import requests_not_installed_here\nclass S: pass")
+    assert "imports requests_not_installed_here, which the function does not have" in message
+    assert "pip install --target" in message
+
+
+def test_a_syntax_error_names_the_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = refusal(tmp_path, monkeypatch, "x = 1\ndef broken(:\n")
+    assert ".py, line 2" in message
+    assert "does not compile" in message
+
+
+def test_an_import_time_error_names_its_type_never_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = refusal(tmp_path, monkeypatch, "raise RuntimeError('password=hunter2-sentinel')")
+    assert "raised RuntimeError" in message
+    assert "hunter2" not in message
+
+
+def test_a_missing_class_is_named_with_its_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = refusal(tmp_path, monkeypatch, WORKING, cls="Rotatng")
+    assert "has no Rotatng" in message
+    assert "Set custom_strategy.class to the name of the strategy class" in message
+
+
+def test_something_other_than_a_class_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = refusal(tmp_path, monkeypatch, "def S(): pass")
+    assert "is a function, not a class" in message
+
+
+@pytest.mark.parametrize(
+    ("declaration", "expected"),
+    [
+        ("pass", "declares no protocol_version"),
+        ("protocol_version = 2", "declares protocol_version 2; this rotator supports 1"),
+        ("protocol_version = True", "declares protocol_version True, not a whole number"),
+        ("protocol_version = '1'", "declares protocol_version '1', not a whole number"),
+    ],
+)
+def test_an_unsupported_protocol_version_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: str, expected: str
+) -> None:
+    source = WORKING.replace("class Rotating:", "class S:").replace(
+        "protocol_version = 1", declaration
+    )
+    assert expected in refusal(tmp_path, monkeypatch, source)
+
+
+def test_a_strategy_inherits_no_protocol_version_from_the_base_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subclass of Strategy written for version 1 must not claim a later one by inheriting."""
+    source = WORKING.replace(
+        "class Rotating:", "from rotator.strategies.base import Strategy\n\n\nclass S(Strategy):"
+    ).replace("    protocol_version = 1\n", "")
+    assert "declares no protocol_version" in refusal(tmp_path, monkeypatch, source)
+
+
+def test_missing_and_abstract_methods_are_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = """
+    from rotator.strategies.base import Strategy
+
+    class S(Strategy):
+        protocol_version = 1
+
+        def create_pending_value(self, ctx, current):
+            return "x"
+    """
+    message = refusal(tmp_path, monkeypatch, source)
+    assert "does not implement set_secret, test_secret" in message
+
+
+def test_a_class_needing_constructor_arguments_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = WORKING.replace("class Rotating:", "class S:").replace(
+        "def __init__(self):", "def __init__(self, url):"
+    )
+    message = refusal(tmp_path, monkeypatch, source)
+    assert "with no arguments raised TypeError" in message
+    assert "give every __init__ parameter a default" in message
+
+
+def test_a_module_inside_the_rotator_package_is_refused() -> None:
+    with pytest.raises(CustomStrategyError, match="names a module inside the rotator package"):
+        custom.load_custom("rotator.strategies.generic:GenericStrategy")
+
+
+# ---- the configuration --------------------------------------------------------------------------
+
+
+def test_custom_needs_custom_strategy() -> None:
+    with pytest.raises(ConfigurationError, match="Set CUSTOM_STRATEGY to module:Class"):
+        Config.from_env({"ROTATION_STRATEGY": "custom"})
+
+
+def test_custom_strategy_without_custom_is_refused_rather_than_ignored() -> None:
+    with pytest.raises(ConfigurationError, match="Set ROTATION_STRATEGY to custom"):
+        Config.from_env({"CUSTOM_STRATEGY": "vendor_x:Key"})
+
+
+@pytest.mark.parametrize("spec", ["vendor_x", "vendor-x:Key", "vendor_x:Key:More", ":Key", "a.:K"])
+def test_custom_strategy_must_read_module_colon_class(spec: str) -> None:
+    with pytest.raises(ConfigurationError, match="Set CUSTOM_STRATEGY to module:Class"):
+        Config.from_env({"ROTATION_STRATEGY": "custom", "CUSTOM_STRATEGY": spec})
+
+
+def test_custom_strategy_is_read_with_custom() -> None:
+    config = Config.from_env({"ROTATION_STRATEGY": "custom", "CUSTOM_STRATEGY": "acme.keys:Key"})
+    assert (config.strategy, config.custom_strategy) == ("custom", "acme.keys:Key")
+
+
+def test_load_without_a_class_for_custom_says_what_to_set() -> None:
+    with pytest.raises(ConfigurationError, match="CUSTOM_STRATEGY is not set"):
+        strategies.load("custom")
