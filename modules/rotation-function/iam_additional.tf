@@ -4,7 +4,7 @@
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a role's inline
 # policies share 10,240 characters, and a role takes 10 managed policies by default.
 data "aws_iam_policy_document" "additional" {
-  count = length(var.policy_statements) > 0 ? 1 : 0
+  count = var.create && length(var.policy_statements) > 0 ? 1 : 0
 
   dynamic "statement" {
     for_each = var.policy_statements
@@ -29,17 +29,17 @@ data "aws_iam_policy_document" "additional" {
 }
 
 resource "aws_iam_role_policy" "additional" {
-  count = length(var.policy_statements) > 0 ? 1 : 0
+  count = var.create && length(var.policy_statements) > 0 ? 1 : 0
 
   name   = "rotation-function-additional"
-  role   = aws_iam_role.this.name
+  role   = aws_iam_role.this[0].name
   policy = data.aws_iam_policy_document.additional[0].json
 }
 
 # Keyed by the caller's names, so an ARN known only at apply still plans (for_each needs keys).
 resource "aws_iam_role_policy_attachment" "additional" {
-  for_each = var.policy_arns
+  for_each = var.create ? var.policy_arns : {}
 
-  role       = aws_iam_role.this.name
+  role       = aws_iam_role.this[0].name
   policy_arn = each.value
 }
