@@ -39,7 +39,7 @@ def pairing_failure(tf: tfharness.TerraformHarness) -> tfharness.PlanFailure:
 
 
 def _entries(plan: tfharness.PlanSummary, function: str) -> dict[str, str]:
-    archive = plan.values[f"{function}.archive_file.this"]
+    archive = plan.values[f"{function}.archive_file.this[0]"]
     return {block["filename"]: block["content"] for block in archive["source"]}
 
 
@@ -65,7 +65,7 @@ def test_the_test_helper_is_never_packed(plan: tfharness.PlanSummary) -> None:
 
 def test_the_function_is_told_to_load_the_class(plan: tfharness.PlanSummary) -> None:
     for function in (FUNCTION, WRAPPED):
-        variables = plan.values[f"{function}.aws_lambda_function.this"]["environment"][0][
+        variables = plan.values[f"{function}.aws_lambda_function.this[0]"]["environment"][0][
             "variables"
         ]
         assert variables["ROTATION_STRATEGY"] == "custom"
@@ -83,7 +83,7 @@ def test_extra_statements_get_an_inline_policy_of_their_own(plan: tfharness.Plan
     assert read.conditions == {("StringEquals", "aws:ResourceTag/team"): {"payments"}}
     assert policy["NeverDeleteParameters"].effect == "Deny"
     # The rotator's own policy is unchanged by them.
-    own = statements(plan.values[f"{FUNCTION}.aws_iam_role_policy.this"]["policy"])
+    own = statements(plan.values[f"{FUNCTION}.aws_iam_role_policy.this[0]"]["policy"])
     assert set(own) == {"WriteOwnLogs"}
     wrapped = statements(plan.values[f"{WRAPPED}.aws_iam_role_policy.additional[0]"]["policy"])
     assert set(wrapped) == {"ReadVendorUrl"}
@@ -104,7 +104,7 @@ def test_the_function_waits_for_the_extra_grants(plan: tfharness.PlanSummary) ->
     assert depends is not None
     assert "aws_iam_role_policy.additional" in depends.group(1)
     assert "aws_iam_role_policy_attachment.additional" in depends.group(1)
-    assert f"{FUNCTION}.aws_lambda_function.this" in plan.values
+    assert f"{FUNCTION}.aws_lambda_function.this[0]" in plan.values
 
 
 def test_the_module_and_the_rotator_agree_on_the_name_and_the_class_form() -> None:
