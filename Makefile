@@ -17,7 +17,7 @@ TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
 # Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
 MAKEFLAGS += --jobs=2
 
-.PHONY: help venv checkov-venv lint fmt test test-scale test-fast mutate demo sandbox bench layer plan apply destroy clean
+.PHONY: help venv checkov-venv lint fmt check test test-scale test-fast mutate demo sandbox bench layer plan apply destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,8 +46,14 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: lint ## Lint, then every test (unit, plan, end-to-end on the sandbox)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not scale'
+# Groups (tests/conftest.py): a process takes a whole file (a suite, where files share fixture
+# directories), longest files first in the order conftest.py sorts them.
+test: $(STAMP) ## Every test: unit, plan, end to end on the sandbox (CI runs `make lint` too)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m 'not scale'
+
+check: ## What CI runs: lint, then every test (one after the other)
+	$(MAKE) lint
+	$(MAKE) test
 
 test-scale: $(STAMP) ## 150 secrets on one function, end to end on the sandbox (minutes)
 	$(PY) -m pytest -m scale

@@ -16,25 +16,75 @@ import tfharness
 from sandbox.terraform_offline import OfflineTerraformError, offline_env
 
 TESTS_DIR = Path(__file__).resolve().parent
-# Suites whose tests must stay in one process under pytest-xdist: the plan suites initialise and
-# plan fixture directories inside the checkout, which two processes must not do at once.
-SHARED_FIXTURE_SUITES = {"modules": "terraform-plans", "offline": "terraform-plans"}
+# Tests are grouped for pytest-xdist (`--dist loadgroup`): a process takes a whole group.
+# Suites whose files share fixture directories: one group each, so two processes never initialise
+# and plan one directory at once (tests/offline's files plan tests/offline/fixtures/archive).
+SHARED_FIXTURE_SUITES = {"offline"}
+# Suites where each file plans or applies directories of its own: one group per file, so a
+# file's module-scoped stack is applied once, in one process, and files run side by side.
+PER_FILE_SUITES = {"e2e", "modules"}
+# The groups that take longest, longest first (measured: `make test` with --durations). Handed out
+# first, so no long file starts last and holds up the end of the run; a wrong guess costs time,
+# never correctness. Every other group follows in collection order.
+LONGEST_FIRST = (
+    "e2e/test_e2e_forty_days.py",
+    "e2e/test_postgres_rds_e2e.py",
+    "e2e/test_e2e_api_key.py",
+    "modules/test_rotation_function_postgres.py",
+    "e2e/test_e2e_same_stack.py",
+    "e2e/test_e2e_saved_plan.py",
+    "e2e/test_postgres_e2e.py",
+    "modules/test_operations.py",
+    "e2e/test_e2e_upgrade.py",
+    "e2e/test_e2e_operations.py",
+    "e2e/test_e2e_iam_access_key.py",
+    "e2e/test_e2e_custom_api_key.py",
+    "e2e/test_e2e_many_secrets.py",
+    "modules/test_rotation_compliance.py",
+    "modules/test_same_stack.py",
+    "modules/test_secret_rotation.py",
+    "modules/test_module_validation.py",
+    "modules/test_rotation_function.py",
+    "modules/test_rotating_secret.py",
+    "modules/test_custom_strategy.py",
+    "modules/test_examples.py",
+)
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """The group of a test, from its node id (``tests/<suite>/<file>.py::...``): see above."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")[1:] if path.startswith("tests/") else [path]
+    suite = parts[0] if len(parts) > 1 else "root"
+    return "/".join(parts) if suite in PER_FILE_SUITES else suite
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadgroup``, the groups above; a process takes a whole group.
+
+    The groups are computed from the node id rather than set as ``xdist_group`` markers: with
+    pytest 9.2, pytest-xdist 3.8 can no longer rename a test's node id, which is how its own
+    loadgroup finds the marker, so marked tests were spread over every process.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415  only under xdist
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return FileGroupScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for ``--dist loadgroup``: a worker takes a whole group.
+    """The longest groups first (LONGEST_FIRST), the rest in collection order.
 
-    Each end-to-end file is its own group (it applies its own stack in temporary copies); the
-    plan suites share one; every other suite is a group of its own. Without xdist the marker
-    does nothing.
+    The Makefile passes ``--no-loadscope-reorder``, so xdist hands groups out in this order.
     """
-    for item in items:
-        parts = item.path.resolve().relative_to(TESTS_DIR).parts
-        suite = parts[0] if len(parts) > 1 else "root"
-        group = SHARED_FIXTURE_SUITES.get(suite) or (
-            f"e2e:{item.path.name}" if suite == "e2e" else suite
-        )
-        item.add_marker(pytest.mark.xdist_group(group))
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))
 
 
 # Dummy credentials: moto accepts any; real ones must never reach a test.

@@ -23,3 +23,43 @@ def test_pytest_script_collects_the_rotator_package_not_the_test_folder() -> Non
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "error" not in result.stdout.lower().splitlines()[-1], result.stdout[-2000:]
+
+
+def test_xdist_keeps_a_files_tests_in_one_process() -> None:
+    """Under `make test`'s xdist settings each of these files runs in one process.
+
+    A file's module-scoped stack is applied once only when its tests share a process. xdist's own
+    loadgroup lost its groups under pytest 9.2 and spread one file's tests (41 here) over every
+    process; conftest.py's scheduler groups them.
+    """
+    files = ["tests/modules/test_strategy_names.py", "tests/modules/test_module_docs.py"]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "--no-loadscope-reorder",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    workers: dict[str, set[str]] = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("[gw") and "PASSED" in line:
+            worker = line.split("]", 1)[0].strip("[")
+            path = line.rsplit("PASSED", 1)[1].strip().split("::", 1)[0]
+            workers.setdefault(path, set()).add(worker)
+    assert set(workers) == set(files), result.stdout[-2000:]
+    assert all(len(used) == 1 for used in workers.values()), workers
