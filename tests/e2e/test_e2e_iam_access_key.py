@@ -34,7 +34,12 @@ def applied(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     try:
         stack.init()
         stack.apply()
-        yield AppliedStack(stack, e2e_sandbox)
+        applied = AppliedStack(stack, e2e_sandbox)
+        # The apply starts each secret's first rotation; every test starts after they finish
+        # (a RotateSecret while one runs is refused), whichever test runs first.
+        for output in ("deployer_secret_arn", "outsider_secret_arn"):
+            e2e_sandbox.wait_for_rotation(applied.outputs[output])
+        yield applied
     finally:
         stack.cleanup()
 
