@@ -2,9 +2,12 @@
 
 examples/api-key with ``rate(4 hours)`` is applied to the sandbox, whose clock then runs through
 forty days of rotation windows (six a day, 240 rotations; Secrets Manager's housekeeping starts
-deleting unlabelled versions once the secret has more than 100). After every simulated week:
-``terraform plan`` has nothing to do, AWSCURRENT is the last rotation's version and AWSPREVIOUS the
-one before it, and every version a label points to is still readable.
+deleting unlabelled versions once the secret has more than 100). After every simulated week
+AWSCURRENT is the last rotation's version and AWSPREVIOUS the one before it, and every version a
+label points to is still readable; after the third week (housekeeping has begun) and at the end,
+``terraform plan`` has nothing to do. A deleted version stays deleted, so the plan at the end
+sees every deletion of the weeks between; the plans of the first two weeks, before any deletion,
+would cost about ten CPU seconds each and show nothing new.
 
 Against 0.1.0's module (no label on the initial version) this fails in the third week: the
 provider finds the initial version deleted and plans to write it again as AWSCURRENT.
@@ -25,6 +28,7 @@ pytestmark = pytest.mark.e2e
 
 DAY = 86_400
 WEEKS_IN_DAYS = (7, 7, 7, 7, 7, 5)  # forty days, checked after each
+PLAN_AFTER_WEEKS = {3, len(WEEKS_IN_DAYS)}  # housekeeping has begun (day 17); the end
 ROTATIONS_PER_DAY = 6  # rate(4 hours)
 INITIAL_LABEL = "terraform-initial"
 
@@ -69,16 +73,17 @@ def test_forty_days_of_four_hourly_rotations_keep_current_and_plan_quiet(
     initial_value = fingerprint(applied.value(arn, INITIAL_LABEL))
     tokens = [first["token"]]
 
-    for days in WEEKS_IN_DAYS:
+    for week, days in enumerate(WEEKS_IN_DAYS, start=1):
         rotations = sandbox.advance_clock(days * DAY)
         ours = [r for r in rotations if r["secret_arn"] == arn]
         assert len(ours) == days * ROTATIONS_PER_DAY
         assert [r for r in ours if r["outcome"] != "succeeded"] == []
         tokens += [r["token"] for r in ours]
 
-        code, plan = applied.stack.plan_exit_code()
         day = round((sandbox.now() - first["started_at"]) / DAY)
-        assert code == 0, f"day {day}: terraform plan wants changes:\n{plan}"
+        if week in PLAN_AFTER_WEEKS:
+            code, plan = applied.stack.plan_exit_code()
+            assert code == 0, f"day {day}: terraform plan wants changes:\n{plan}"
 
         stages = applied.stages(arn)
         assert applied.version_with(arn, "AWSCURRENT") == tokens[-1], f"day {day}"
