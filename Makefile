@@ -48,18 +48,15 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 
 # Groups (tests/conftest.py): a process takes a whole file (a suite, where files share fixture
 # directories), longest files first in the order conftest.py sorts them.
-# GOGC=400: Terraform and the AWS provider (Go) spend about a fifth of their CPU collecting
-# garbage while they load the provider's schema, which every command does several times; a less
-# eager collector costs ~50 MB more per process and shortens the run on two busy cores.
 test: $(STAMP) ## Every test: unit, plan, end to end on the sandbox (CI runs `make lint` too)
-	GOGC=400 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 check: ## What CI runs: lint, then every test (one after the other)
 	$(MAKE) lint
 	$(MAKE) test
 
 test-scale: $(STAMP) ## Only the 150-secret end-to-end test (also part of `make test`)
-	GOGC=400 $(PY) -m pytest -m scale
+	$(PY) -m pytest -m scale
 
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
 	$(PY) -m pytest tests/rotator

@@ -23,7 +23,7 @@ locals {
   # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>, in each replica region.
   replica_secret_arns = {
     for region in keys(var.replica_regions) :
-    region => "arn:${local.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", aws_secretsmanager_secret.this[0].arn), 1)}"
+    region => "arn:${local.partition}:secretsmanager:${region}:${local.account_id}:secret:${element(split(":secret:", local.secret_arn), 1)}"
     if local.create_role_policy # only the grant uses them; without it there may be no secret
   }
 }
@@ -39,7 +39,7 @@ data "aws_iam_policy_document" "rotation" {
       "secretsmanager:PutSecretValue",
       "secretsmanager:UpdateSecretVersionStage",
     ]
-    resources = [aws_secretsmanager_secret.this[0].arn]
+    resources = [local.secret_arn]
   }
 
   # The key only through Secrets Manager and only for this secret (Secrets Manager passes the
@@ -62,7 +62,7 @@ data "aws_iam_policy_document" "rotation" {
       condition {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:SecretARN"
-        values   = [aws_secretsmanager_secret.this[0].arn]
+        values   = [local.secret_arn]
       }
     }
   }

@@ -30,6 +30,22 @@ locals {
   # characters those names allow.
   label = replace(coalesce(var.name, var.name_prefix), "/[^A-Za-z0-9_-]/", "-")
 
+  # What other resources here use of the secret, through locals rather than by referring to the
+  # resource directly. When the module is called with for_each, the apply graph Terraform builds
+  # (at the end of every plan too, to check it) matches each direct reference between two of its
+  # resources against that resource's instances in *every* instance of the module, and formats
+  # each candidate's address before dropping the other instances' ones (Terraform 1.11,
+  # internal/terraform/transform_reference.go): work that grows with the square of the number of
+  # instances, most of the plan's time at a thousand secrets (bench/sandbox_scale.py). A local is a
+  # single node for the whole call, so each instance's reference to it is one edge. The price: in
+  # a for_each call, a resource waits for the secrets of all instances, not only its own.
+  secret_arn = one(aws_secretsmanager_secret.this[*].arn)
+  secret_id  = one(aws_secretsmanager_secret.this[*].id)
+  # The same id, read from the initial value when one is written (a version's secret_id is its
+  # secret's id): referring to it orders the rotation, whose first run reads AWSCURRENT, after the
+  # value is stored.
+  secret_id_after_initial_value = var.secret_string_wo_version != null ? one(aws_secretsmanager_secret_version.initial_value[*].secret_id) : local.secret_id
+
   # The staging label that keeps the initial version (secret.tf) from Secrets Manager's version
   # housekeeping. Labels prefixed AWS are the service's; this one is ours.
   initial_version_stage = "terraform-initial"

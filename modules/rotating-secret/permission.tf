@@ -15,5 +15,5 @@ resource "aws_lambda_permission" "this" {
   function_name       = var.rotation_function_arn
   principal           = "secretsmanager.amazonaws.com"
   source_account      = local.account_id
-  source_arn          = aws_secretsmanager_secret.this[0].arn
+  source_arn          = local.secret_arn
 }

@@ -62,7 +62,7 @@ data "aws_iam_policy_document" "resource_policy" {
 resource "aws_secretsmanager_secret_policy" "this" {
   count = var.create && var.resource_policy != null ? 1 : 0
 
-  secret_arn          = aws_secretsmanager_secret.this[0].arn
+  secret_arn          = local.secret_arn
   policy              = data.aws_iam_policy_document.resource_policy[0].json
   block_public_policy = var.resource_policy.block_public_policy
 

@@ -29,7 +29,7 @@ resource "aws_secretsmanager_secret_rotation" "this" {
   count = var.create ? 1 : 0
 
   # checkov:skip=CKV_AWS_304: the schedule is the caller's rotation_rules (validated against Secrets Manager's limits); a 90-day ceiling is a policy choice, audited by modules/rotation-compliance (max_rotation_interval_days, max_days_since_rotation).
-  secret_id           = aws_secretsmanager_secret.this[0].id
+  secret_id           = local.secret_id_after_initial_value
   rotation_lambda_arn = var.rotation_function_arn
   rotate_immediately  = var.rotate_immediately
 
@@ -40,11 +40,11 @@ resource "aws_secretsmanager_secret_rotation" "this" {
   }
 
   # Otherwise the first rotation (immediate by default) can start before Secrets Manager may invoke
-  # the function, before the role may touch the secret, or before the secret has a value.
+  # the function or before the role may touch the secret. That it starts after the secret has a
+  # value follows from secret_id (local.secret_id_after_initial_value, main.tf).
   depends_on = [
     aws_lambda_permission.this,
     aws_iam_role_policy.rotation,
-    aws_secretsmanager_secret_version.initial_value,
   ]
 
   lifecycle {

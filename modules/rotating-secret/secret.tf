@@ -35,7 +35,7 @@ resource "aws_secretsmanager_secret" "this" {
 resource "aws_secretsmanager_secret_version" "initial_value" {
   count = var.create && var.secret_string_wo_version != null ? 1 : 0
 
-  secret_id                = aws_secretsmanager_secret.this[0].id
+  secret_id                = local.secret_id
   secret_string_wo         = var.secret_string_wo
   secret_string_wo_version = var.secret_string_wo_version
   version_stages           = [local.initial_version_stage]
