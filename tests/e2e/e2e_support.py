@@ -116,3 +116,41 @@ def stack_from_tests(name: str, sandbox: Sandbox) -> Stack:
         (root / "rotator").symlink_to(E2E_DIR.parents[1] / "rotator")
         (root / "examples" / name).symlink_to(E2E_DIR / name)
         return Stack(name, sandbox, source_root=root)
+
+
+def fresh_job(example: str, sandbox: Sandbox, state: Path, variables: dict[str, Any]) -> Stack:
+    """A new copy of the repository with its own `terraform init`, sharing the state file.
+
+    What one job of a CI pipeline has: a fresh checkout, and the state in a backend every job
+    reaches (a local file outside the checkout stands in for the remote backend).
+    """
+    job = Stack(example, sandbox)
+    (job.dir / "backend.tf").write_text(
+        f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
+    )
+    job.write_vars(variables)
+    job.init()
+    return job
+
+
+def apply_saved_plan(
+    example: str, sandbox: Sandbox, shared: Path, variables: dict[str, Any]
+) -> Stack:
+    """Plan with `-out` in one fresh checkout, apply the plan file from another, as CI does.
+
+    The plan job's checkout is deleted before the apply job starts: only the plan file and the
+    state are left. Returns the apply job's checkout (the caller cleans it up).
+    """
+    state, plan_file = shared / "terraform.tfstate", shared / f"{example}.tfplan"
+    plan_job = fresh_job(example, sandbox, state, variables)
+    try:
+        plan_job.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}")
+    finally:
+        plan_job.cleanup()
+    apply_job = fresh_job(example, sandbox, state, variables)
+    try:
+        apply_job.terraform("apply", "-input=false", "-no-color", str(plan_file))
+    except BaseException:
+        apply_job.cleanup()
+        raise
+    return apply_job

@@ -1,10 +1,13 @@
-"""examples/custom-api-key end to end on the sandbox: one apply, the strategy from the packed zip.
+"""examples/custom-api-key end to end on the sandbox, applied from a saved plan.
 
-The key service runs on a thread of this process on loopback (tests/key_service.py); the
-sandbox's Lambda runner runs the function, unpacked from the zip Terraform built (the rotator and
-the example's rotation/ under custom_strategy/), as a local process that reaches it. The apply's
-own rotation (rotate_immediately) is the first; two more follow. No plan afterwards: the other
-end-to-end tests show a rotated secret plans without changes, and this stack adds nothing there.
+Applied as a CI pipeline does it (e2e_support.apply_saved_plan): planned with `-out` in one fresh
+checkout, the plan file applied from another, so the zip with the example's rotation/ is the one
+the apply job wrote from its own checkout. The key service runs on a thread of this process on
+loopback (tests/key_service.py); the sandbox's Lambda runner runs the function, unpacked from
+that zip (the rotator and rotation/ under custom_strategy/), as a local process that reaches it.
+The apply's own rotation (rotate_immediately) is the first; two more follow. No plan afterwards:
+the other end-to-end tests show a rotated secret plans without changes, and this stack adds
+nothing there.
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from e2e_support import AppliedStack
+from e2e_support import AppliedStack, apply_saved_plan
 from key_service import KeyService
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +34,14 @@ def service() -> Iterator[KeyService]:
 
 
 @pytest.fixture(scope="module")
-def applied(e2e_sandbox: Sandbox, service: KeyService) -> Iterator[AppliedStack]:
-    stack = Stack("custom-api-key", e2e_sandbox)
+def applied(
+    e2e_sandbox: Sandbox, service: KeyService, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppliedStack]:
+    variables = {"service_url": service.url, "initial_key_id": "k0", "initial_api_key": FIRST_KEY}
+    stack = apply_saved_plan(
+        "custom-api-key", e2e_sandbox, tmp_path_factory.mktemp("custom-api-key-ci"), variables
+    )
     try:
-        stack.write_vars(
-            {"service_url": service.url, "initial_key_id": "k0", "initial_api_key": FIRST_KEY}
-        )
-        stack.init()
-        stack.apply()
         yield AppliedStack(stack, e2e_sandbox)
     finally:
         stack.cleanup()

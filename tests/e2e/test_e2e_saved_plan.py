@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import e2e_support
 import pytest
 from e2e_support import AppliedStack, fingerprint
 
@@ -32,14 +33,7 @@ POLL_INTERVAL_S = 0.2
 
 
 def fresh_job(sandbox: Sandbox, state: Path) -> Stack:
-    """A new copy of the repository with its own `terraform init`, sharing the state file."""
-    job = Stack("api-key", sandbox)
-    (job.dir / "backend.tf").write_text(
-        f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
-    )
-    job.write_vars({"name": NAME})
-    job.init()
-    return job
+    return e2e_support.fresh_job("api-key", sandbox, state, {"name": NAME})
 
 
 def zips(job: Stack) -> list[Path]:
