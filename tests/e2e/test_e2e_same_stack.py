@@ -1,8 +1,9 @@
-"""An org stack applied in one step: a KMS key, a topic and a role created with the secrets.
+"""An org stack applied in one step: a KMS key, a topic, a role and a policy made with the secrets.
 
-tests/e2e/same_stack creates its KMS key, alert topic and reader role in the same configuration
-as modules/secret-rotation, modules/rotation-function and modules/rotating-secret, which take
-them as inputs (unknown at plan). One `terraform apply` creates everything and runs the first
+tests/e2e/same_stack creates its KMS key, alert topic, reader role and a managed policy in the
+same configuration as modules/secret-rotation, modules/rotation-function and
+modules/rotating-secret, which take them as inputs (unknown at plan). One `terraform apply`
+creates everything and runs the first
 rotations; a later rotation completes; the next plan shows no changes.
 
 RotateSecret starts an asynchronous process (API reference), so the tests wait for its end by
@@ -101,6 +102,15 @@ def test_shared_role_is_granted_the_key_by_arn(same_stack: AppliedStack) -> None
                 found = statement["Resource"]
                 resources.update([found] if isinstance(found, str) else found)
     assert resources == {key}
+
+
+def test_managed_policy_of_the_same_apply_is_attached_to_the_shared_role(
+    same_stack: AppliedStack,
+) -> None:
+    iam = same_stack.client("iam")
+    role = same_stack.outputs["shared_role_name"]
+    attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [same_stack.outputs["audit_policy_arn"]]
 
 
 @pytest.mark.parametrize("output", ["secret_arn", "shared_secret_arn"])

@@ -69,12 +69,27 @@ module "api_key" {
   resource_policy = { read_principal_arns = [aws_iam_role.app.arn, "arn:aws:iam::123456789012:*"] }
 }
 
+# A managed policy of this apply for the shared function's role (policy_arns, as a custom
+# strategy that calls another AWS API would need it): its ARN is unknown at plan.
+data "aws_iam_policy_document" "audit" {
+  statement {
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "audit" {
+  name_prefix = "same-stack-audit-"
+  policy      = data.aws_iam_policy_document.audit.json
+}
+
 # A shared function and a secret on it, the key given by ID.
 module "shared" {
   source = "../../modules/rotation-function"
 
   name         = "same-stack-shared"
   kms_key_arns = [aws_kms_key.secrets.arn]
+  policy_arns  = { audit = aws_iam_policy.audit.arn }
 }
 
 module "shared_secret" {
@@ -119,6 +134,10 @@ output "shared_secret_arn" {
 
 output "shared_secret_kms_key_arn" {
   value = module.shared_secret.kms_key_arn
+}
+
+output "audit_policy_arn" {
+  value = aws_iam_policy.audit.arn
 }
 
 output "shared_role_name" {
