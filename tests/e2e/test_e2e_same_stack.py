@@ -3,8 +3,8 @@
 tests/e2e/same_stack creates its KMS key, alert topic, reader role and a managed policy in the
 same configuration as modules/secret-rotation, modules/rotation-function and
 modules/rotating-secret, which take them as inputs (unknown at plan). One `terraform apply`
-creates everything and runs the first
-rotations; a later rotation completes; the next plan shows no changes.
+creates everything and runs the first rotations; a later rotation completes; the next plan shows
+no changes.
 
 RotateSecret starts an asynchronous process (API reference), so the tests wait for its end by
 polling the secret's labels, with a timeout, rather than assuming it has finished on return.
