@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -133,17 +134,42 @@ def test_secret_of_a_shared_function_adds_no_permission_and_no_grant(
     assert not [a for a in own if "aws_lambda_permission" in a or "aws_iam_role_policy" in a]
 
 
+def _graph_edges(dot: str) -> dict[str, set[str]]:
+    """`terraform graph` output as node -> the nodes it waits for (names without "[root] ")."""
+    edges: dict[str, set[str]] = {}
+    for source, target in re.findall(r'"\[root\] ([^"]+)" -> "\[root\] ([^"]+)"', dot):
+        edges.setdefault(source, set()).add(target)
+    return edges
+
+
+def _waits_for(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for target in edges.get(todo.pop(), set()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
 def test_rotation_waits_for_permission_grant_and_initial_value(
-    plan: tfharness.PlanSummary,
+    tf: tfharness.TerraformHarness, plan: tfharness.PlanSummary
 ) -> None:
-    rotation = resource_config(plan.raw, "aws_secretsmanager_secret_rotation.this", "secret")
-    assert set(rotation["depends_on"]) == {
+    # Terraform's own ordering, as its plan graph has it: the first rotation (immediate by
+    # default) reads AWSCURRENT and needs the invoke permission and the role's grant.
+    result = tf.run(FIXTURE, "graph", "-type=plan")
+    assert result.returncode == 0, result.stderr
+    edges = _graph_edges(result.stdout)
+    waits_for = _waits_for(edges, "module.secret.aws_secretsmanager_secret_rotation.this (expand)")
+    for prerequisite in (
+        "aws_secretsmanager_secret_version.initial_value",
         "aws_lambda_permission.this",
         "aws_iam_role_policy.rotation",
-    }
-    # The initial value through the secret's id as the version reports it (main.tf: one node
-    # for the whole module call, where a depends_on costs work that grows with the square of the
-    # instances).
+    ):
+        assert f"module.secret.{prerequisite} (expand)" in waits_for, prerequisite
+    # Through locals, not direct references (main.tf says why): the reference the plan shows.
+    rotation = resource_config(plan.raw, "aws_secretsmanager_secret_rotation.this", "secret")
     assert rotation["expressions"]["secret_id"]["references"] == [
         "local.secret_id_after_initial_value"
     ]
