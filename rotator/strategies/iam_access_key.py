@@ -86,7 +86,7 @@ class IamAccessKeyStrategy(Strategy):
     name: ClassVar[str] = "iam-access-key"
 
     # Seconds to wait before each retry of testSecret's call: 15.5 s in all, well inside the
-    # function's default 30-second timeout. Tests replace ``sleep``.
+    # function's default 30-second timeout. Tests replace ``sleep`` (tests/rotator/conftest.py).
     wait_schedule_s: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
@@ -130,17 +130,7 @@ class IamAccessKeyStrategy(Strategy):
     def test_secret(self, ctx: StepContext) -> None:
         obj = _key_pair(ctx.pending().value, "AWSPENDING")
         user = obj[USER_KEY]
-        waits = iter(self.wait_schedule_s)
-        while True:
-            try:
-                arn = self._caller_arn(obj[KEY_ID_KEY], obj[SECRET_KEY])
-                break
-            except NewKeyNotWorkingError:
-                delay = next(waits, None)
-                if delay is None:
-                    raise
-                ctx.log.info("the new key does not work yet; waiting", wait_s=delay)
-                self.sleep(delay)
+        arn = self._caller_arn_once_valid(ctx, obj[KEY_ID_KEY], obj[SECRET_KEY])
         # arn:aws:iam::123456789012:user/path/name: the name is the last segment.
         if ":user/" not in arn or arn.rsplit("/", 1)[-1] != user:
             raise PendingValueInvalidError(
@@ -165,6 +155,22 @@ class IamAccessKeyStrategy(Strategy):
         if previous_id in others:
             return previous_id
         return min(others, key=lambda k: others[k])
+
+    def _caller_arn_once_valid(
+        self, ctx: StepContext, access_key_id: str, secret_access_key: str
+    ) -> str:
+        """The key's caller ARN: a call, and one more after each wait while the key is not valid.
+
+        As many attempts as waits plus one, then the last attempt's error is the step's: no
+        condition decides when to stop, so the wait cannot outlast the schedule.
+        """
+        for delay in self.wait_schedule_s:
+            try:
+                return self._caller_arn(access_key_id, secret_access_key)
+            except NewKeyNotWorkingError:
+                ctx.log.info("the new key does not work yet; waiting", wait_s=delay)
+                self.sleep(delay)
+        return self._caller_arn(access_key_id, secret_access_key)
 
     def _list_keys(self, user: str) -> dict[str, Any]:
         """The user's access key ids with their creation dates."""

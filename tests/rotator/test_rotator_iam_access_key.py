@@ -28,17 +28,17 @@ USER = "ci-deployer"
 
 
 @pytest.fixture
-def strategy(monkeypatch: pytest.MonkeyPatch, aws: None) -> IamAccessKeyStrategy:
-    """The registered strategy with the tests' session (faults go there) and no real sleeping."""
+def strategy(
+    monkeypatch: pytest.MonkeyPatch, aws: None, slept: list[float]
+) -> IamAccessKeyStrategy:
+    """The registered strategy with the tests' session (faults go there); ``slept``: its waits."""
     monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
     loaded = strategies.load("iam-access-key")
     assert isinstance(loaded, IamAccessKeyStrategy)
-    slept: list[float] = []
     faults = _FAULTS
     faults.plan.clear()
     monkeypatch.setattr(loaded, "session", _SESSION)
     monkeypatch.setattr(loaded, "_iam", None)
-    monkeypatch.setattr(loaded, "sleep", slept.append)
     loaded.slept = slept  # type: ignore[attr-defined]
     loaded.faults = faults  # type: ignore[attr-defined]
     return loaded
