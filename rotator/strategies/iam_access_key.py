@@ -178,7 +178,10 @@ class IamAccessKeyStrategy(Strategy):
         return {k["AccessKeyId"]: k["CreateDate"] for k in response["AccessKeyMetadata"]}
 
     def _caller_arn(self, access_key_id: str, secret_access_key: str) -> str:
-        from botocore.exceptions import ClientError  # noqa: PLC0415  deferred with boto3
+        from botocore.exceptions import (  # noqa: PLC0415  deferred with boto3
+            BotoCoreError,
+            ClientError,
+        )
 
         sts = self._boto_session().client(
             "sts",
@@ -196,6 +199,8 @@ class IamAccessKeyStrategy(Strategy):
                     f"sts:GetCallerIdentity with the new key {access_key_id} failed: {code}"
                 ) from None
             raise IamCallError(f"sts:GetCallerIdentity failed: {code}") from None
+        except BotoCoreError as exc:  # STS unreachable after the client's retries, as in _call
+            raise IamCallError(f"sts:GetCallerIdentity failed: {type(exc).__name__}") from None
         return arn
 
     def _call(self, api: str, method: str, **kwargs: Any) -> dict[str, Any]:

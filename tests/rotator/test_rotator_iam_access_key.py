@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from rotator_harness import Service
 
 from rotator import context, strategies
@@ -20,6 +20,7 @@ from rotator.errors import PendingValueInvalidError
 from rotator.strategies.iam_access_key import (
     IamAccessKeyShapeError,
     IamAccessKeyStrategy,
+    IamCallError,
     IamThrottledError,
     NewKeyNotWorkingError,
 )
@@ -77,8 +78,30 @@ def caller(value: dict[str, str]) -> str:
     return arn
 
 
+def log_lines(capfd: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capfd.readouterr().out.splitlines() if line.strip()]
+
+
+def two_keys_older_with_the_larger_id(iam: Any) -> tuple[str, str]:
+    """(older, newer) keys of USER made by hand, the older one with the larger id.
+
+    Key ids are random: an order by id would then pick the newer key, an order by creation date
+    the older one. Each try has an even chance; the older key is replaced until it holds.
+    """
+    older = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    for _ in range(40):
+        newer = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+        if older > newer:
+            return older, newer
+        iam.delete_access_key(UserName=USER, AccessKeyId=older)
+        older = newer
+    raise AssertionError("no two keys with the older one's id the larger in 40 tries")
+
+
 class Faults:
     """Calls of the strategy's own clients made to fail: {"iam.CreateAccessKey": (code, times)}.
+
+    ``code`` "": an error response without a code.
 
     Registered on the strategy's session before it creates a client (clients copy the session's
     handlers when they are made); ``times`` None fails every call.
@@ -99,7 +122,8 @@ class Faults:
             if times == 0:
                 return
             self.plan[call] = (code, times - 1)
-        raise ClientError({"Error": {"Code": code, "Message": "injected"}}, model.name)
+        error = {"Code": code, "Message": "injected"} if code else {"Message": "injected"}
+        raise ClientError({"Error": error}, model.name)
 
 
 # One session for the module: it caches the service models a new session would load again.
@@ -181,7 +205,10 @@ def test_two_keys_with_previous_present_deletes_previous_not_an_older_current(
 
 
 def test_previous_value_of_another_shape_does_not_block_making_room(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     """A secret that held something else before: AWSPREVIOUS is no key pair."""
     made = iam.create_access_key(UserName=USER)["AccessKey"]
@@ -191,10 +218,14 @@ def test_previous_value_of_another_shape_does_not_block_making_room(
     service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
     assert service.value(arn, "AWSPREVIOUS") == "an-old-plain-password"
 
+    capfd.readouterr()
+
     service.rotate(arn)
 
     assert keys_of(iam) == {made["AccessKeyId"], current(service, arn)["AccessKeyId"]}
     assert by_hand not in keys_of(iam)
+    messages = [line["message"] for line in log_lines(capfd)]
+    assert "AWSPREVIOUS holds no key pair; choosing the oldest other key" in messages
 
 
 def test_current_key_deleted_by_hand_is_replaced(
@@ -252,7 +283,10 @@ def test_iam_throttling_fails_the_step_without_writing_and_a_later_retry_succeed
 
 
 def test_test_secret_waits_for_a_new_key_to_work(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId", 2)  # type: ignore[attr-defined]
     arn = secret(service)
@@ -261,6 +295,12 @@ def test_test_secret_waits_for_a_new_key_to_work(
 
     assert strategy.slept == [0.5, 1.0]  # type: ignore[attr-defined]
     assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+    waits = [
+        (line["step"], line.get("wait_s"))
+        for line in log_lines(capfd)
+        if line["message"] == "the new key does not work yet; waiting"
+    ]
+    assert waits == [("testSecret", 0.5), ("testSecret", 1.0)]
 
 
 def test_a_key_that_never_works_fails_test_secret_after_the_whole_wait(
@@ -314,6 +354,7 @@ def test_pending_key_of_another_user_fails_test_secret(
         service.run("testSecret", arn, token)
 
     assert "user/someone-else, not as user ci-deployer" in str(raised.value)
+    assert "Set UserName to the key's user, or store a key of ci-deployer" in str(raised.value)
 
 
 def test_pending_key_deleted_by_hand_fails_set_secret(
@@ -370,3 +411,99 @@ def test_no_secret_access_key_in_any_output_at_debug(
     secrets[1] = json.loads(service.value(arn, "AWSPREVIOUS"))["SecretAccessKey"]
     assert '"created an access key"' in out.out
     assert not [s for s in secrets if s in out.out + out.err]
+
+
+def test_with_the_current_key_gone_the_previous_key_is_deleted_not_the_oldest(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """AWSCURRENT's key is not on the user: both keys are candidates, and the label decides."""
+    unlabelled = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    labelled = iam.create_access_key(UserName=USER)["AccessKey"]
+    arn = secret(service, labelled["AccessKeyId"], labelled["SecretAccessKey"])
+    empty = {"UserName": USER, "AccessKeyId": "", "SecretAccessKey": ""}
+    service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(empty))
+    assert current(service, arn, "AWSPREVIOUS")["AccessKeyId"] == labelled["AccessKeyId"]
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {unlabelled, current(service, arn)["AccessKeyId"]}
+
+
+def test_with_no_labelled_key_on_the_user_the_oldest_one_is_deleted(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    older, newer = two_keys_older_with_the_larger_id(iam)
+    arn = secret(service)  # no key yet in the secret, no AWSPREVIOUS
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {newer, current(service, arn)["AccessKeyId"]}
+    assert older not in keys_of(iam)
+
+
+def test_a_user_with_a_path_rotates(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """The caller ARN is arn:aws:iam::<account>:user/<path>/<name>: the name is what is checked."""
+    iam.create_user(UserName="deployer", Path="/team/ci/")
+    arn = service.create(
+        "ci/pathed", json.dumps({"UserName": "deployer", "AccessKeyId": "", "SecretAccessKey": ""})
+    )
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert caller(value) == "arn:aws:iam::123456789012:user/team/ci/deployer"
+    assert keys_of(iam, "deployer") == {value["AccessKeyId"]}
+
+
+@pytest.mark.parametrize("step", ["setSecret", "testSecret"])
+def test_a_pending_value_that_is_not_a_key_pair_is_refused_naming_awspending(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, step: str
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    service.sm.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString="{", VersionStages=["AWSPENDING"]
+    )
+
+    with pytest.raises(IamAccessKeyShapeError) as raised:
+        service.run(step, arn, token)
+
+    assert "AWSPENDING is not JSON" in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_sts_unreachable_fails_test_secret_after_three_attempts_with_what_failed(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    attempts: list[str] = []
+
+    def unreachable(request: Any, **_: Any) -> None:
+        attempts.append(request.url)
+        raise EndpointConnectionError(endpoint_url=request.url)
+
+    _SESSION.events.register_first("before-send.sts.GetCallerIdentity", unreachable)
+    arn = secret(service)
+    try:
+        with pytest.raises(IamCallError) as raised:
+            service.rotate(arn)
+    finally:
+        _SESSION.events.unregister("before-send.sts.GetCallerIdentity", unreachable)
+
+    assert len(attempts) == 3, "the first attempt and two retries, no more"
+    assert "sts:GetCallerIdentity failed: EndpointConnectionError" in str(raised.value)
+    assert current(service, arn)["AccessKeyId"] == ""
+
+
+def test_an_sts_error_without_a_code_is_reported_as_unknown(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    strategy.faults.fail("sts.GetCallerIdentity", "")  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    with pytest.raises(IamCallError) as raised:
+        service.rotate(arn)
+
+    assert "sts:GetCallerIdentity failed: Unknown" in str(raised.value)
+    assert strategy.slept == []  # type: ignore[attr-defined]  # not a key still propagating
