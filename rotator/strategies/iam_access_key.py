@@ -32,7 +32,7 @@ from rotator.errors import (
     RotationError,
     UnsupportedSecretShapeError,
 )
-from rotator.secret_store import CONNECT_TIMEOUT_S, MAX_ATTEMPTS, READ_TIMEOUT_S
+from rotator.secret_store import MAX_ATTEMPTS, aws_client
 from rotator.strategies.base import Strategy
 
 if TYPE_CHECKING:
@@ -183,12 +183,13 @@ class IamAccessKeyStrategy(Strategy):
             ClientError,
         )
 
-        sts = self._boto_session().client(
+        # With both keys given, boto3 signs with them alone: no session token from the
+        # function's environment comes along.
+        sts = aws_client(
             "sts",
+            self._boto_session(),
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
-            aws_session_token=None,
-            config=_client_config(),
         )
         try:
             arn: str = sts.get_caller_identity()["Arn"]
@@ -207,7 +208,7 @@ class IamAccessKeyStrategy(Strategy):
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         if self._iam is None:
-            self._iam = self._boto_session().client("iam", config=_client_config())
+            self._iam = aws_client("iam", self._boto_session())
         try:
             response: dict[str, Any] = getattr(self._iam, method)(**kwargs)
         except ClientError as exc:
@@ -236,16 +237,6 @@ class IamAccessKeyStrategy(Strategy):
 
             self.session = boto3.Session()
         return self.session
-
-
-def _client_config() -> Any:
-    from botocore.config import Config  # noqa: PLC0415
-
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-        connect_timeout=CONNECT_TIMEOUT_S,
-        read_timeout=READ_TIMEOUT_S,
-    )
 
 
 def _key_pair(value: str, stage: str) -> dict[str, Any]:

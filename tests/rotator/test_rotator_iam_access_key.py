@@ -18,6 +18,7 @@ from rotator_harness import Service
 from rotator import context, strategies
 from rotator.errors import PendingValueInvalidError
 from rotator.strategies.iam_access_key import (
+    IamAccessDeniedError,
     IamAccessKeyShapeError,
     IamAccessKeyStrategy,
     IamCallError,
@@ -309,26 +310,35 @@ def test_a_key_that_never_works_fails_test_secret_after_the_whole_wait(
     strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId")  # type: ignore[attr-defined]
     arn = secret(service)
 
-    with pytest.raises(NewKeyNotWorkingError):
+    with pytest.raises(NewKeyNotWorkingError) as raised:
         service.rotate(arn)
 
+    pending = json.loads(service.value(arn, "AWSPENDING"))["AccessKeyId"]
+    assert f"with the new key {pending} failed: InvalidClientTokenId" in str(raised.value)
     assert strategy.slept == [0.5, 1.0, 2.0, 4.0, 8.0]  # type: ignore[attr-defined]
     assert sum(strategy.slept) < 20  # type: ignore[attr-defined]  # inside a 30 s timeout
     assert current(service, arn)["AccessKeyId"] == ""
 
 
 def test_retried_create_secret_in_a_new_container_creates_no_second_key(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     arn = secret(service)
     token = service.stage(arn)
     service.run("createSecret", arn, token)
     context.forget_all()  # a new execution environment: no memo
+    capfd.readouterr()
 
     service.run("createSecret", arn, token)
 
     pending = json.loads(service.sm.get_secret_value(SecretId=arn, VersionId=token)["SecretString"])
     assert keys_of(iam) == {pending["AccessKeyId"]}
+    messages = [line["message"] for line in log_lines(capfd)]
+    assert "the pending key was created by an earlier attempt; keeping it" in messages
+    assert "created an access key" not in messages
 
 
 def test_pending_key_of_another_user_fails_test_secret(
@@ -370,6 +380,7 @@ def test_pending_key_deleted_by_hand_fails_set_secret(
         service.run("setSecret", arn, token)
 
     assert "no longer exists on user ci-deployer" in str(raised.value)
+    assert "Remove AWSPENDING from that version and start a new rotation" in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -391,6 +402,30 @@ def test_secret_without_a_user_name_is_refused_before_any_key_is_made(
     assert mentions in str(raised.value)
     assert 'Store a JSON object with "UserName"' in str(raised.value)
     assert keys_of(iam) == set()
+
+
+def test_a_current_value_that_is_not_json_is_refused_naming_awscurrent(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = service.create("ci/plain", "not-a-key-pair")
+
+    with pytest.raises(IamAccessKeyShapeError) as raised:
+        service.rotate(arn)
+
+    assert "AWSCURRENT is not JSON (error at position 0)" in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_a_secret_with_only_the_user_name_gets_both_key_fields_and_no_other(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = service.create("ci/bare", json.dumps({"UserName": USER}))
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert set(value) == {"UserName", "AccessKeyId", "SecretAccessKey"}
+    assert keys_of(iam) == {value["AccessKeyId"]}
 
 
 def test_no_secret_access_key_in_any_output_at_debug(
@@ -507,3 +542,121 @@ def test_an_sts_error_without_a_code_is_reported_as_unknown(
 
     assert "sts:GetCallerIdentity failed: Unknown" in str(raised.value)
     assert strategy.slept == []  # type: ignore[attr-defined]  # not a key still propagating
+
+
+def test_create_secret_logs_the_key_it_deleted_and_the_key_it_created(
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    capfd.readouterr()
+
+    service.rotate(arn)
+
+    lines = log_lines(capfd)
+    said = {line["message"]: line.get("access_key_id") for line in lines if "access_key_id" in line}
+    assert said == {
+        "deleted an access key to make room": by_hand,
+        "created an access key": current(service, arn)["AccessKeyId"],
+    }
+
+
+def test_the_key_to_delete_is_named_with_its_user(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """DeleteAccessKey without UserName acts on the user "based on the access key ID signing the
+    request" (IAM API reference): the function's role, not the secret's user."""
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    deletes: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        deletes.append(dict(params))
+
+    _SESSION.events.register("before-parameter-build.iam.DeleteAccessKey", record)
+    try:
+        service.rotate(arn)
+    finally:
+        _SESSION.events.unregister("before-parameter-build.iam.DeleteAccessKey", record)
+
+    assert deletes == [{"UserName": USER, "AccessKeyId": by_hand}]
+
+
+def test_the_strategy_as_the_function_loads_it_makes_its_clients_itself(
+    service: Service, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No session injected: the clients come from boto3's default session, as in Lambda."""
+    monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
+    arn = secret(service)
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            "ListAccessKeys",
+            "AccessDenied",
+            IamAccessDeniedError,
+            "iam:ListAccessKeys on user ci-deployer was denied: injected",
+        ),
+        ("CreateAccessKey", "AccessDeniedException", IamAccessDeniedError, "iam:CreateAccessKey"),
+        ("CreateAccessKey", "ThrottlingException", IamThrottledError, "was throttled"),
+        ("CreateAccessKey", "RequestLimitExceeded", IamThrottledError, "was throttled"),
+        (
+            "ListAccessKeys",
+            "NoSuchEntity",
+            IamCallError,
+            "iam:ListAccessKeys: user ci-deployer does not exist",
+        ),
+        (
+            "CreateAccessKey",
+            "LimitExceeded",
+            IamCallError,
+            "iam:CreateAccessKey on user ci-deployer failed: LimitExceeded: injected",
+        ),
+        ("CreateAccessKey", "", IamCallError, "failed: Unknown: injected"),
+    ],
+)
+def test_an_iam_error_fails_create_secret_with_the_call_and_what_to_do(
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    case: tuple[str, str, type[Exception], str],
+) -> None:
+    """(IAM call, error code, the step's error, what it says): "" is an error without a code."""
+    call, code, error, says = case
+    strategy.faults.fail(f"iam.{call}", code)  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    with pytest.raises(IamCallError) as raised:
+        service.rotate(arn)
+
+    assert type(raised.value) is error
+    assert says in str(raised.value)
+    assert keys_of(iam) == set()
+    assert current(service, arn)["AccessKeyId"] == ""
+
+
+def test_a_denied_deletion_names_delete_access_key(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    iam.create_access_key(UserName=USER)
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    strategy.faults.fail("iam.DeleteAccessKey", "AccessDenied")  # type: ignore[attr-defined]
+
+    with pytest.raises(IamAccessDeniedError) as raised:
+        service.rotate(arn)
+
+    assert "iam:DeleteAccessKey on user ci-deployer was denied" in str(raised.value)
+    assert "iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey" in str(raised.value)
+    assert len(keys_of(iam)) == 2
