@@ -7,6 +7,7 @@ caches imported modules by name), as a user's repository would hold it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 import uuid
@@ -195,7 +196,8 @@ def test_a_missing_class_is_named_with_its_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = refusal(tmp_path, monkeypatch, WORKING, cls="Rotatng")
-    assert "has no Rotatng" in message
+    # The file, relative to the sys.path entry it was found under.
+    assert re.search(r"module (strategy_\w+) \(\1\.py\) has no Rotatng", message), message
     assert "Set custom_strategy.class to the name of the strategy class" in message
 
 
@@ -207,21 +209,31 @@ def test_something_other_than_a_class_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("declaration", "expected"),
+    ("declaration", "expected", "remedy"),
     [
-        ("pass", "declares no protocol_version"),
-        ("protocol_version = 2", "declares protocol_version 2; this rotator supports 1"),
-        ("protocol_version = True", "declares protocol_version True, not a whole number"),
-        ("protocol_version = '1'", "declares protocol_version '1', not a whole number"),
+        ("pass", "declares no protocol_version", "Add `protocol_version = 1` to the class"),
+        (
+            "protocol_version = 2",
+            "declares protocol_version 2; this rotator supports 1",
+            "Deploy a rotator that supports that version, or port the strategy to a supported one",
+        ),
+        (
+            "protocol_version = True",
+            "declares protocol_version True, not a whole number",
+            "Set protocol_version to a whole number this rotator supports: 1",
+        ),
+        ("protocol_version = '1'", "declares protocol_version '1', not a whole number", ": 1"),
     ],
 )
 def test_an_unsupported_protocol_version_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: str, expected: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: str, expected: str, remedy: str
 ) -> None:
     source = WORKING.replace("class Rotating:", "class S:").replace(
         "protocol_version = 1", declaration
     )
-    assert expected in refusal(tmp_path, monkeypatch, source)
+    message = refusal(tmp_path, monkeypatch, source)
+    assert expected in message
+    assert remedy in message
 
 
 def test_a_strategy_inherits_no_protocol_version_from_the_base_class(
@@ -248,6 +260,16 @@ def test_missing_and_abstract_methods_are_listed(
     """
     message = refusal(tmp_path, monkeypatch, source)
     assert "does not implement set_secret, test_secret" in message
+    assert "Implement create_pending_value(ctx, current), set_secret(ctx) and" in message
+
+
+def test_a_class_without_a_step_method_at_all_is_refused_listing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = WORKING.replace("class Rotating:", "class S:").replace(
+        "    def test_secret(self, ctx):", "    def not_a_step(self, ctx):"
+    )
+    assert "does not implement test_secret" in refusal(tmp_path, monkeypatch, source)
 
 
 def test_a_class_needing_constructor_arguments_is_refused(
