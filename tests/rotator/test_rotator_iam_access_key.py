@@ -102,7 +102,7 @@ def two_keys_older_with_the_larger_id(iam: Any) -> tuple[str, str]:
 class Faults:
     """Calls of the strategy's own clients made to fail: {"iam.CreateAccessKey": (code, times)}.
 
-    ``code`` "": an error response without a code.
+    ``code`` "": an error response without a code or a message.
 
     Registered on the strategy's session before it creates a client (clients copy the session's
     handlers when they are made); ``times`` None fails every call.
@@ -123,7 +123,7 @@ class Faults:
             if times == 0:
                 return
             self.plan[call] = (code, times - 1)
-        error = {"Code": code, "Message": "injected"} if code else {"Message": "injected"}
+        error = {"Code": code, "Message": "injected"} if code else {}
         raise ClientError({"Error": error}, model.name)
 
 
@@ -380,7 +380,9 @@ def test_pending_key_deleted_by_hand_fails_set_secret(
         service.run("setSecret", arn, token)
 
     assert "no longer exists on user ci-deployer" in str(raised.value)
-    assert "Remove AWSPENDING from that version and start a new rotation" in str(raised.value)
+    assert str(raised.value).endswith(
+        ". Remove AWSPENDING from that version and start a new rotation"
+    )
 
 
 @pytest.mark.parametrize(
@@ -615,7 +617,8 @@ def test_the_strategy_as_the_function_loads_it_makes_its_clients_itself(
             "ListAccessKeys",
             "NoSuchEntity",
             IamCallError,
-            "iam:ListAccessKeys: user ci-deployer does not exist",
+            "iam:ListAccessKeys: user ci-deployer does not exist. Set UserName in the secret to "
+            "an existing IAM user's name",
         ),
         (
             "CreateAccessKey",
@@ -623,7 +626,7 @@ def test_the_strategy_as_the_function_loads_it_makes_its_clients_itself(
             IamCallError,
             "iam:CreateAccessKey on user ci-deployer failed: LimitExceeded: injected",
         ),
-        ("CreateAccessKey", "", IamCallError, "failed: Unknown: injected"),
+        ("CreateAccessKey", "", IamCallError, "ci-deployer failed: Unknown: . See the error code"),
     ],
 )
 def test_an_iam_error_fails_create_secret_with_the_call_and_what_to_do(
