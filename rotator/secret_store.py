@@ -37,11 +37,15 @@ READ_TIMEOUT_S = 10
 _client: Any = None
 
 
-def aws_client(service: str, session: Any = None, endpoint_url: str | None = None) -> Any:
+def aws_client(
+    service: str, session: Any = None, endpoint_url: str | None = None, **credentials: Any
+) -> Any:
     """A new client for ``service`` with the function's retry and timeout settings.
 
     ``session``: a boto3 Session to create it from (default: boto3's default session).
     ``endpoint_url``: None for boto3's usual endpoint resolution.
+    ``credentials``: ``aws_access_key_id`` and ``aws_secret_access_key`` to sign with keys other
+    than the function's (the iam-access-key strategy tries a new key this way).
     """
     import boto3  # noqa: PLC0415  deferred: see the module docstring
     from botocore.config import Config  # noqa: PLC0415
@@ -51,7 +55,9 @@ def aws_client(service: str, session: Any = None, endpoint_url: str | None = Non
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
     )
-    return (session or boto3).client(service, config=config, endpoint_url=endpoint_url)
+    return (session or boto3).client(
+        service, config=config, endpoint_url=endpoint_url, **credentials
+    )
 
 
 def make_client(session: Any = None, endpoint_url: str | None = None) -> Any:

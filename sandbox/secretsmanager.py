@@ -12,6 +12,7 @@ windows the span holds, in time order, and runs each rotation before it moves on
 from __future__ import annotations
 
 import json
+import os
 import queue
 import threading
 import uuid
@@ -142,9 +143,19 @@ class Rotations:
     """
 
     def __init__(self) -> None:
+        self._history: list[Rotation] = []
+        self.after_fork()
+
+    def after_fork(self) -> None:
+        """A new queue, lock and worker: what a forked child must start with.
+
+        A child of ``os.fork`` has the parent's memory but only the thread that forked ("the child
+        process is created with a single thread", fork(2)), so the parent's worker is gone while
+        ``_worker`` still names it: a rotation submitted there would wait forever. mutmut forks
+        every mutant's test run from a process that has already run the tests.
+        """
         self._queue: queue.Queue[tuple[Rotation, Callable[[], None]]] = queue.Queue()
         self._lock = threading.Lock()
-        self._history: list[Rotation] = []
         self._worker: threading.Thread | None = None
 
     def submit(self, rotation: Rotation, work: Callable[[], None]) -> None:
@@ -183,6 +194,7 @@ class Rotations:
 
 
 ROTATIONS = Rotations()
+os.register_at_fork(after_in_child=ROTATIONS.after_fork)
 
 
 def step_event(secret: Any, step: str, token: str) -> dict[str, str]:

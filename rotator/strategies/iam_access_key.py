@@ -32,7 +32,7 @@ from rotator.errors import (
     RotationError,
     UnsupportedSecretShapeError,
 )
-from rotator.secret_store import CONNECT_TIMEOUT_S, MAX_ATTEMPTS, READ_TIMEOUT_S
+from rotator.secret_store import MAX_ATTEMPTS, aws_client
 from rotator.strategies.base import Strategy
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class IamAccessKeyStrategy(Strategy):
     name: ClassVar[str] = "iam-access-key"
 
     # Seconds to wait before each retry of testSecret's call: 15.5 s in all, well inside the
-    # function's default 30-second timeout. Tests replace ``sleep``.
+    # function's default 30-second timeout. Tests replace ``sleep`` (tests/rotator/conftest.py).
     wait_schedule_s: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
@@ -130,17 +130,7 @@ class IamAccessKeyStrategy(Strategy):
     def test_secret(self, ctx: StepContext) -> None:
         obj = _key_pair(ctx.pending().value, "AWSPENDING")
         user = obj[USER_KEY]
-        waits = iter(self.wait_schedule_s)
-        while True:
-            try:
-                arn = self._caller_arn(obj[KEY_ID_KEY], obj[SECRET_KEY])
-                break
-            except NewKeyNotWorkingError:
-                delay = next(waits, None)
-                if delay is None:
-                    raise
-                ctx.log.info("the new key does not work yet; waiting", wait_s=delay)
-                self.sleep(delay)
+        arn = self._caller_arn_once_valid(ctx, obj[KEY_ID_KEY], obj[SECRET_KEY])
         # arn:aws:iam::123456789012:user/path/name: the name is the last segment.
         if ":user/" not in arn or arn.rsplit("/", 1)[-1] != user:
             raise PendingValueInvalidError(
@@ -166,20 +156,40 @@ class IamAccessKeyStrategy(Strategy):
             return previous_id
         return min(others, key=lambda k: others[k])
 
+    def _caller_arn_once_valid(
+        self, ctx: StepContext, access_key_id: str, secret_access_key: str
+    ) -> str:
+        """The key's caller ARN: a call, and one more after each wait while the key is not valid.
+
+        As many attempts as waits plus one, then the last attempt's error is the step's: no
+        condition decides when to stop, so the wait cannot outlast the schedule.
+        """
+        for delay in self.wait_schedule_s:
+            try:
+                return self._caller_arn(access_key_id, secret_access_key)
+            except NewKeyNotWorkingError:
+                ctx.log.info("the new key does not work yet; waiting", wait_s=delay)
+                self.sleep(delay)
+        return self._caller_arn(access_key_id, secret_access_key)
+
     def _list_keys(self, user: str) -> dict[str, Any]:
         """The user's access key ids with their creation dates."""
         response = self._call("ListAccessKeys", "list_access_keys", UserName=user)
         return {k["AccessKeyId"]: k["CreateDate"] for k in response["AccessKeyMetadata"]}
 
     def _caller_arn(self, access_key_id: str, secret_access_key: str) -> str:
-        from botocore.exceptions import ClientError  # noqa: PLC0415  deferred with boto3
+        from botocore.exceptions import (  # noqa: PLC0415  deferred with boto3
+            BotoCoreError,
+            ClientError,
+        )
 
-        sts = self._boto_session().client(
+        # With both keys given, boto3 signs with them alone: no session token from the
+        # function's environment comes along.
+        sts = aws_client(
             "sts",
+            self._boto_session(),
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
-            aws_session_token=None,
-            config=_client_config(),
         )
         try:
             arn: str = sts.get_caller_identity()["Arn"]
@@ -190,13 +200,15 @@ class IamAccessKeyStrategy(Strategy):
                     f"sts:GetCallerIdentity with the new key {access_key_id} failed: {code}"
                 ) from None
             raise IamCallError(f"sts:GetCallerIdentity failed: {code}") from None
+        except BotoCoreError as exc:  # STS unreachable after the client's retries, as in _call
+            raise IamCallError(f"sts:GetCallerIdentity failed: {type(exc).__name__}") from None
         return arn
 
     def _call(self, api: str, method: str, **kwargs: Any) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         if self._iam is None:
-            self._iam = self._boto_session().client("iam", config=_client_config())
+            self._iam = aws_client("iam", self._boto_session())
         try:
             response: dict[str, Any] = getattr(self._iam, method)(**kwargs)
         except ClientError as exc:
@@ -225,16 +237,6 @@ class IamAccessKeyStrategy(Strategy):
 
             self.session = boto3.Session()
         return self.session
-
-
-def _client_config() -> Any:
-    from botocore.config import Config  # noqa: PLC0415
-
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-        connect_timeout=CONNECT_TIMEOUT_S,
-        read_timeout=READ_TIMEOUT_S,
-    )
 
 
 def _key_pair(value: str, stage: str) -> dict[str, Any]:

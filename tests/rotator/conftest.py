@@ -7,9 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 from rotator_harness import ROTATOR_VARIABLES, CallLog, Invoker, Outage, Service
 
 from rotator import secret_store
+from rotator.strategies.iam_access_key import IamAccessKeyStrategy
 from rotator.testing import create_rotation_function, in_process_service
 
 
@@ -25,6 +27,21 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture(autouse=True)
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the code asked for, recorded instead of waited: no test waits in real time.
+
+    The iam-access-key strategy's backoff (15.5 s when a key never works) and botocore's retry
+    backoff (jittered, up to seconds per retry) both become instant, so a run stays fast and a
+    mutant that makes every call fail fails in milliseconds, not at mutmut's timeout. The retries
+    themselves still happen: only the pause between them is gone.
+    """
+    waits: list[float] = []
+    monkeypatch.setattr(IamAccessKeyStrategy, "sleep", staticmethod(waits.append))
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda _self, _context: 0.0)
+    return waits
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ caches imported modules by name), as a user's repository would hold it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 import uuid
@@ -155,9 +156,54 @@ def test_the_packaged_directory_goes_last_on_sys_path(
     monkeypatch.setattr(sys, "path", list(sys.path))
 
     loaded = custom.load_custom(f"{module}:Rotating")
+    custom.load_custom(f"{module}:Rotating")  # a warm container loads again: no second entry
 
     assert type(loaded).__name__ == "Rotating"
     assert sys.path[-1] == str(tmp_path), "last: it can never shadow the runtime's modules"
+    assert sys.path.count(str(tmp_path)) == 1
+
+
+def test_without_a_packaged_directory_sys_path_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built-in strategies only: the function's zip has no custom_strategy/ directory."""
+    module = write_module(tmp_path, WORKING)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(custom, "PACKAGED_DIR", tmp_path / "custom_strategy")
+    before = list(sys.path)
+
+    custom.load_custom(f"{module}:Rotating")
+
+    assert sys.path == before
+
+
+def test_a_module_in_a_package_is_named_by_its_path_under_the_source_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = f"vendor_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    write_module(tmp_path / package, WORKING, name="keys")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    with pytest.raises(CustomStrategyError) as raised:
+        custom.load_custom(f"{package}.keys:Rotatng")
+
+    assert f"module {package}.keys ({package}/keys.py) has no Rotatng" in str(raised.value)
+
+
+def test_a_namespace_package_is_named_as_having_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory without __init__.py imports as a namespace package, which has no file."""
+    package = f"vendor_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    with pytest.raises(CustomStrategyError) as raised:
+        custom.load_custom(f"{package}:Key")
+
+    assert f"module {package} (no file) has no Key" in str(raised.value)
 
 
 def test_a_module_not_in_source_dir_is_named_with_the_file_to_add() -> None:
@@ -172,15 +218,21 @@ def test_a_missing_dependency_is_named_apart_from_the_module(
 ) -> None:
     message = refusal(tmp_path, monkeypatch, "import requests_not_installed_here\nclass S: pass")
     assert "imports requests_not_installed_here, which the function does not have" in message
-    assert "pip install --target" in message
+    assert message.endswith(
+        ". The Lambda Python runtime has the standard library and boto3 only: copy pure-Python "
+        "dependencies into custom_strategy.source_dir (pip install --target), or attach them as "
+        "a layer"
+    )
 
 
 def test_a_syntax_error_names_the_file_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = refusal(tmp_path, monkeypatch, "x = 1\ndef broken(:\n")
-    assert ".py, line 2" in message
-    assert "does not compile" in message
+    assert re.search(r"module (strategy_\w+) does not compile: \1\.py, line 2\. ", message)
+    assert message.endswith(
+        ". Fix the syntax error; the module must run on the function's Python runtime"
+    )
 
 
 def test_an_import_time_error_names_its_type_never_its_text(
@@ -189,39 +241,59 @@ def test_an_import_time_error_names_its_type_never_its_text(
     message = refusal(tmp_path, monkeypatch, "raise RuntimeError('password=hunter2-sentinel')")
     assert "raised RuntimeError" in message
     assert "hunter2" not in message
+    assert message.endswith(
+        ". Fix the module's import-time code (import it in a test with rotator.testing to see "
+        "the traceback)"
+    )
 
 
 def test_a_missing_class_is_named_with_its_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = refusal(tmp_path, monkeypatch, WORKING, cls="Rotatng")
-    assert "has no Rotatng" in message
-    assert "Set custom_strategy.class to the name of the strategy class" in message
+    # The file, relative to the sys.path entry it was found under.
+    assert re.search(r"module (strategy_\w+) \(\1\.py\) has no Rotatng", message), message
+    assert message.endswith(
+        ". Set custom_strategy.class to the name of the strategy class in that module"
+    )
 
 
 def test_something_other_than_a_class_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     message = refusal(tmp_path, monkeypatch, "def S(): pass")
-    assert "is a function, not a class" in message
+    assert re.search(r"S in module (strategy_\w+) \(\1\.py\) is a function, not a class", message)
+    assert message.endswith(
+        ". Name a class that implements the strategy protocol (rotator/STRATEGIES.md)"
+    )
 
 
 @pytest.mark.parametrize(
-    ("declaration", "expected"),
+    ("declaration", "expected", "remedy"),
     [
-        ("pass", "declares no protocol_version"),
-        ("protocol_version = 2", "declares protocol_version 2; this rotator supports 1"),
-        ("protocol_version = True", "declares protocol_version True, not a whole number"),
-        ("protocol_version = '1'", "declares protocol_version '1', not a whole number"),
+        ("pass", "declares no protocol_version", "Add `protocol_version = 1` to the class"),
+        (
+            "protocol_version = 2",
+            "declares protocol_version 2; this rotator supports 1",
+            "Deploy a rotator that supports that version, or port the strategy to a supported one",
+        ),
+        (
+            "protocol_version = True",
+            "declares protocol_version True, not a whole number",
+            "Set protocol_version to a whole number this rotator supports: 1",
+        ),
+        ("protocol_version = '1'", "declares protocol_version '1', not a whole number", ": 1"),
     ],
 )
 def test_an_unsupported_protocol_version_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: str, expected: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: str, expected: str, remedy: str
 ) -> None:
     source = WORKING.replace("class Rotating:", "class S:").replace(
         "protocol_version = 1", declaration
     )
-    assert expected in refusal(tmp_path, monkeypatch, source)
+    message = refusal(tmp_path, monkeypatch, source)
+    assert re.search(r"S in module (strategy_\w+) \(\1\.py\) " + re.escape(expected), message)
+    assert remedy in message
 
 
 def test_a_strategy_inherits_no_protocol_version_from_the_base_class(
@@ -247,7 +319,22 @@ def test_missing_and_abstract_methods_are_listed(
             return "x"
     """
     message = refusal(tmp_path, monkeypatch, source)
-    assert "does not implement set_secret, test_secret" in message
+    assert re.search(
+        r"S in module strategy_\w+ \(.*\) does not implement set_secret, test_", message
+    )
+    assert message.endswith(
+        ". Implement create_pending_value(ctx, current), set_secret(ctx) and test_secret(ctx) "
+        "(rotator/STRATEGIES.md)"
+    )
+
+
+def test_a_class_without_a_step_method_at_all_is_refused_listing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = WORKING.replace("class Rotating:", "class S:").replace(
+        "    def test_secret(self, ctx):", "    def not_a_step(self, ctx):"
+    )
+    assert "does not implement test_secret" in refusal(tmp_path, monkeypatch, source)
 
 
 def test_a_class_needing_constructor_arguments_is_refused(
@@ -257,13 +344,24 @@ def test_a_class_needing_constructor_arguments_is_refused(
         "def __init__(self):", "def __init__(self, url):"
     )
     message = refusal(tmp_path, monkeypatch, source)
-    assert "with no arguments raised TypeError" in message
+    assert re.search(
+        r"creating S in module strategy_\w+ \(.*\) with no arguments raised Type", message
+    )
+    assert message.endswith(
+        ". The rotator creates the strategy once per container with no arguments: give every "
+        "__init__ parameter a default, and read configuration in the steps"
+    )
     assert "give every __init__ parameter a default" in message
 
 
 def test_a_module_inside_the_rotator_package_is_refused() -> None:
     with pytest.raises(CustomStrategyError, match="names a module inside the rotator package"):
         custom.load_custom("rotator.strategies.generic:GenericStrategy")
+    with pytest.raises(CustomStrategyError) as raised:
+        custom.load_custom("rotator:Anything")
+    assert str(raised.value).endswith(
+        ". Select a built-in strategy with rotation_strategy instead, or rename the module"
+    )
 
 
 # ---- the configuration --------------------------------------------------------------------------
@@ -291,5 +389,24 @@ def test_custom_strategy_is_read_with_custom() -> None:
 
 
 def test_load_without_a_class_for_custom_says_what_to_set() -> None:
-    with pytest.raises(ConfigurationError, match="CUSTOM_STRATEGY is not set"):
+    with pytest.raises(ConfigurationError, match="CUSTOM_STRATEGY is not set") as raised:
         strategies.load("custom")
+    assert str(raised.value).endswith(
+        ". Set CUSTOM_STRATEGY to module:Class (modules/rotation-function does it from "
+        "custom_strategy.class)"
+    )
+
+
+def test_a_strategy_sees_which_step_it_runs_in(tmp_path: Path) -> None:
+    source = WORKING.replace(
+        'CALLS.append(("set", json.loads(ctx.pending().value)["token"]))',
+        'CALLS.append(("set", ctx.step))',
+    ).replace(
+        'CALLS.append(("test", json.loads(ctx.pending().value)["token"]))',
+        'CALLS.append(("test", ctx.step))',
+    )
+    module = write_module(tmp_path, source)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        bed.rotate(bed.create_secret("vendor/steps", json.dumps({"token": "t"})))
+
+    assert sys.modules[module].CALLS == ["init", ("set", "setSecret"), ("test", "testSecret")]

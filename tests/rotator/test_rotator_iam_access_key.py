@@ -12,14 +12,16 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from rotator_harness import Service
 
 from rotator import context, strategies
 from rotator.errors import PendingValueInvalidError
 from rotator.strategies.iam_access_key import (
+    IamAccessDeniedError,
     IamAccessKeyShapeError,
     IamAccessKeyStrategy,
+    IamCallError,
     IamThrottledError,
     NewKeyNotWorkingError,
 )
@@ -28,17 +30,17 @@ USER = "ci-deployer"
 
 
 @pytest.fixture
-def strategy(monkeypatch: pytest.MonkeyPatch, aws: None) -> IamAccessKeyStrategy:
-    """The registered strategy with the tests' session (faults go there) and no real sleeping."""
+def strategy(
+    monkeypatch: pytest.MonkeyPatch, aws: None, slept: list[float]
+) -> IamAccessKeyStrategy:
+    """The registered strategy with the tests' session (faults go there); ``slept``: its waits."""
     monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
     loaded = strategies.load("iam-access-key")
     assert isinstance(loaded, IamAccessKeyStrategy)
-    slept: list[float] = []
     faults = _FAULTS
     faults.plan.clear()
     monkeypatch.setattr(loaded, "session", _SESSION)
     monkeypatch.setattr(loaded, "_iam", None)
-    monkeypatch.setattr(loaded, "sleep", slept.append)
     loaded.slept = slept  # type: ignore[attr-defined]
     loaded.faults = faults  # type: ignore[attr-defined]
     return loaded
@@ -77,8 +79,30 @@ def caller(value: dict[str, str]) -> str:
     return arn
 
 
+def log_lines(capfd: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capfd.readouterr().out.splitlines() if line.strip()]
+
+
+def two_keys_older_with_the_larger_id(iam: Any) -> tuple[str, str]:
+    """(older, newer) keys of USER made by hand, the older one with the larger id.
+
+    Key ids are random: an order by id would then pick the newer key, an order by creation date
+    the older one. Each try has an even chance; the older key is replaced until it holds.
+    """
+    older = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    for _ in range(40):
+        newer = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+        if older > newer:
+            return older, newer
+        iam.delete_access_key(UserName=USER, AccessKeyId=older)
+        older = newer
+    raise AssertionError("no two keys with the older one's id the larger in 40 tries")
+
+
 class Faults:
     """Calls of the strategy's own clients made to fail: {"iam.CreateAccessKey": (code, times)}.
+
+    ``code`` "": an error response without a code or a message.
 
     Registered on the strategy's session before it creates a client (clients copy the session's
     handlers when they are made); ``times`` None fails every call.
@@ -99,7 +123,8 @@ class Faults:
             if times == 0:
                 return
             self.plan[call] = (code, times - 1)
-        raise ClientError({"Error": {"Code": code, "Message": "injected"}}, model.name)
+        error = {"Code": code, "Message": "injected"} if code else {}
+        raise ClientError({"Error": error}, model.name)
 
 
 # One session for the module: it caches the service models a new session would load again.
@@ -181,7 +206,10 @@ def test_two_keys_with_previous_present_deletes_previous_not_an_older_current(
 
 
 def test_previous_value_of_another_shape_does_not_block_making_room(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     """A secret that held something else before: AWSPREVIOUS is no key pair."""
     made = iam.create_access_key(UserName=USER)["AccessKey"]
@@ -191,10 +219,14 @@ def test_previous_value_of_another_shape_does_not_block_making_room(
     service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
     assert service.value(arn, "AWSPREVIOUS") == "an-old-plain-password"
 
+    capfd.readouterr()
+
     service.rotate(arn)
 
     assert keys_of(iam) == {made["AccessKeyId"], current(service, arn)["AccessKeyId"]}
     assert by_hand not in keys_of(iam)
+    messages = [line["message"] for line in log_lines(capfd)]
+    assert "AWSPREVIOUS holds no key pair; choosing the oldest other key" in messages
 
 
 def test_current_key_deleted_by_hand_is_replaced(
@@ -252,7 +284,10 @@ def test_iam_throttling_fails_the_step_without_writing_and_a_later_retry_succeed
 
 
 def test_test_secret_waits_for_a_new_key_to_work(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId", 2)  # type: ignore[attr-defined]
     arn = secret(service)
@@ -261,6 +296,12 @@ def test_test_secret_waits_for_a_new_key_to_work(
 
     assert strategy.slept == [0.5, 1.0]  # type: ignore[attr-defined]
     assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+    waits = [
+        (line["step"], line.get("wait_s"))
+        for line in log_lines(capfd)
+        if line["message"] == "the new key does not work yet; waiting"
+    ]
+    assert waits == [("testSecret", 0.5), ("testSecret", 1.0)]
 
 
 def test_a_key_that_never_works_fails_test_secret_after_the_whole_wait(
@@ -269,26 +310,35 @@ def test_a_key_that_never_works_fails_test_secret_after_the_whole_wait(
     strategy.faults.fail("sts.GetCallerIdentity", "InvalidClientTokenId")  # type: ignore[attr-defined]
     arn = secret(service)
 
-    with pytest.raises(NewKeyNotWorkingError):
+    with pytest.raises(NewKeyNotWorkingError) as raised:
         service.rotate(arn)
 
+    pending = json.loads(service.value(arn, "AWSPENDING"))["AccessKeyId"]
+    assert f"with the new key {pending} failed: InvalidClientTokenId" in str(raised.value)
     assert strategy.slept == [0.5, 1.0, 2.0, 4.0, 8.0]  # type: ignore[attr-defined]
     assert sum(strategy.slept) < 20  # type: ignore[attr-defined]  # inside a 30 s timeout
     assert current(service, arn)["AccessKeyId"] == ""
 
 
 def test_retried_create_secret_in_a_new_container_creates_no_second_key(
-    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     arn = secret(service)
     token = service.stage(arn)
     service.run("createSecret", arn, token)
     context.forget_all()  # a new execution environment: no memo
+    capfd.readouterr()
 
     service.run("createSecret", arn, token)
 
     pending = json.loads(service.sm.get_secret_value(SecretId=arn, VersionId=token)["SecretString"])
     assert keys_of(iam) == {pending["AccessKeyId"]}
+    messages = [line["message"] for line in log_lines(capfd)]
+    assert "the pending key was created by an earlier attempt; keeping it" in messages
+    assert "created an access key" not in messages
 
 
 def test_pending_key_of_another_user_fails_test_secret(
@@ -314,6 +364,7 @@ def test_pending_key_of_another_user_fails_test_secret(
         service.run("testSecret", arn, token)
 
     assert "user/someone-else, not as user ci-deployer" in str(raised.value)
+    assert "Set UserName to the key's user, or store a key of ci-deployer" in str(raised.value)
 
 
 def test_pending_key_deleted_by_hand_fails_set_secret(
@@ -329,6 +380,9 @@ def test_pending_key_deleted_by_hand_fails_set_secret(
         service.run("setSecret", arn, token)
 
     assert "no longer exists on user ci-deployer" in str(raised.value)
+    assert str(raised.value).endswith(
+        ". Remove AWSPENDING from that version and start a new rotation"
+    )
 
 
 @pytest.mark.parametrize(
@@ -352,6 +406,30 @@ def test_secret_without_a_user_name_is_refused_before_any_key_is_made(
     assert keys_of(iam) == set()
 
 
+def test_a_current_value_that_is_not_json_is_refused_naming_awscurrent(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = service.create("ci/plain", "not-a-key-pair")
+
+    with pytest.raises(IamAccessKeyShapeError) as raised:
+        service.rotate(arn)
+
+    assert "AWSCURRENT is not JSON (error at position 0)" in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_a_secret_with_only_the_user_name_gets_both_key_fields_and_no_other(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = service.create("ci/bare", json.dumps({"UserName": USER}))
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert set(value) == {"UserName", "AccessKeyId", "SecretAccessKey"}
+    assert keys_of(iam) == {value["AccessKeyId"]}
+
+
 def test_no_secret_access_key_in_any_output_at_debug(
     service: Service,
     strategy: IamAccessKeyStrategy,
@@ -370,3 +448,218 @@ def test_no_secret_access_key_in_any_output_at_debug(
     secrets[1] = json.loads(service.value(arn, "AWSPREVIOUS"))["SecretAccessKey"]
     assert '"created an access key"' in out.out
     assert not [s for s in secrets if s in out.out + out.err]
+
+
+def test_with_the_current_key_gone_the_previous_key_is_deleted_not_the_oldest(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """AWSCURRENT's key is not on the user: both keys are candidates, and the label decides."""
+    unlabelled = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    labelled = iam.create_access_key(UserName=USER)["AccessKey"]
+    arn = secret(service, labelled["AccessKeyId"], labelled["SecretAccessKey"])
+    empty = {"UserName": USER, "AccessKeyId": "", "SecretAccessKey": ""}
+    service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(empty))
+    assert current(service, arn, "AWSPREVIOUS")["AccessKeyId"] == labelled["AccessKeyId"]
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {unlabelled, current(service, arn)["AccessKeyId"]}
+
+
+def test_with_no_labelled_key_on_the_user_the_oldest_one_is_deleted(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    older, newer = two_keys_older_with_the_larger_id(iam)
+    arn = secret(service)  # no key yet in the secret, no AWSPREVIOUS
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {newer, current(service, arn)["AccessKeyId"]}
+    assert older not in keys_of(iam)
+
+
+def test_a_user_with_a_path_rotates(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """The caller ARN is arn:aws:iam::<account>:user/<path>/<name>: the name is what is checked."""
+    iam.create_user(UserName="deployer", Path="/team/ci/")
+    arn = service.create(
+        "ci/pathed", json.dumps({"UserName": "deployer", "AccessKeyId": "", "SecretAccessKey": ""})
+    )
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert caller(value) == "arn:aws:iam::123456789012:user/team/ci/deployer"
+    assert keys_of(iam, "deployer") == {value["AccessKeyId"]}
+
+
+@pytest.mark.parametrize("step", ["setSecret", "testSecret"])
+def test_a_pending_value_that_is_not_a_key_pair_is_refused_naming_awspending(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, step: str
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    service.sm.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString="{", VersionStages=["AWSPENDING"]
+    )
+
+    with pytest.raises(IamAccessKeyShapeError) as raised:
+        service.run(step, arn, token)
+
+    assert "AWSPENDING is not JSON" in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_sts_unreachable_fails_test_secret_after_three_attempts_with_what_failed(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    attempts: list[str] = []
+
+    def unreachable(request: Any, **_: Any) -> None:
+        attempts.append(request.url)
+        raise EndpointConnectionError(endpoint_url=request.url)
+
+    _SESSION.events.register_first("before-send.sts.GetCallerIdentity", unreachable)
+    arn = secret(service)
+    try:
+        with pytest.raises(IamCallError) as raised:
+            service.rotate(arn)
+    finally:
+        _SESSION.events.unregister("before-send.sts.GetCallerIdentity", unreachable)
+
+    assert len(attempts) == 3, "the first attempt and two retries, no more"
+    assert "sts:GetCallerIdentity failed: EndpointConnectionError" in str(raised.value)
+    assert current(service, arn)["AccessKeyId"] == ""
+
+
+def test_an_sts_error_without_a_code_is_reported_as_unknown(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    strategy.faults.fail("sts.GetCallerIdentity", "")  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    with pytest.raises(IamCallError) as raised:
+        service.rotate(arn)
+
+    assert "sts:GetCallerIdentity failed: Unknown" in str(raised.value)
+    assert strategy.slept == []  # type: ignore[attr-defined]  # not a key still propagating
+
+
+def test_create_secret_logs_the_key_it_deleted_and_the_key_it_created(
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    capfd.readouterr()
+
+    service.rotate(arn)
+
+    lines = log_lines(capfd)
+    said = {line["message"]: line.get("access_key_id") for line in lines if "access_key_id" in line}
+    assert said == {
+        "deleted an access key to make room": by_hand,
+        "created an access key": current(service, arn)["AccessKeyId"],
+    }
+
+
+def test_the_key_to_delete_is_named_with_its_user(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """DeleteAccessKey without UserName acts on the user "based on the access key ID signing the
+    request" (IAM API reference): the function's role, not the secret's user."""
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    deletes: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        deletes.append(dict(params))
+
+    _SESSION.events.register("before-parameter-build.iam.DeleteAccessKey", record)
+    try:
+        service.rotate(arn)
+    finally:
+        _SESSION.events.unregister("before-parameter-build.iam.DeleteAccessKey", record)
+
+    assert deletes == [{"UserName": USER, "AccessKeyId": by_hand}]
+
+
+def test_the_strategy_as_the_function_loads_it_makes_its_clients_itself(
+    service: Service, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No session injected: the clients come from boto3's default session, as in Lambda."""
+    monkeypatch.setenv("ROTATION_STRATEGY", "iam-access-key")
+    arn = secret(service)
+
+    service.rotate(arn)
+
+    assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            "ListAccessKeys",
+            "AccessDenied",
+            IamAccessDeniedError,
+            "iam:ListAccessKeys on user ci-deployer was denied: injected",
+        ),
+        ("CreateAccessKey", "AccessDeniedException", IamAccessDeniedError, "iam:CreateAccessKey"),
+        ("CreateAccessKey", "ThrottlingException", IamThrottledError, "was throttled"),
+        ("CreateAccessKey", "RequestLimitExceeded", IamThrottledError, "was throttled"),
+        (
+            "ListAccessKeys",
+            "NoSuchEntity",
+            IamCallError,
+            "iam:ListAccessKeys: user ci-deployer does not exist. Set UserName in the secret to "
+            "an existing IAM user's name",
+        ),
+        (
+            "CreateAccessKey",
+            "LimitExceeded",
+            IamCallError,
+            "iam:CreateAccessKey on user ci-deployer failed: LimitExceeded: injected",
+        ),
+        ("CreateAccessKey", "", IamCallError, "ci-deployer failed: Unknown: . See the error code"),
+    ],
+)
+def test_an_iam_error_fails_create_secret_with_the_call_and_what_to_do(
+    service: Service,
+    strategy: IamAccessKeyStrategy,
+    iam: Any,
+    case: tuple[str, str, type[Exception], str],
+) -> None:
+    """(IAM call, error code, the step's error, what it says): "" is an error without a code."""
+    call, code, error, says = case
+    strategy.faults.fail(f"iam.{call}", code)  # type: ignore[attr-defined]
+    arn = secret(service)
+
+    with pytest.raises(IamCallError) as raised:
+        service.rotate(arn)
+
+    assert type(raised.value) is error
+    assert says in str(raised.value)
+    assert keys_of(iam) == set()
+    assert current(service, arn)["AccessKeyId"] == ""
+
+
+def test_a_denied_deletion_names_delete_access_key(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    iam.create_access_key(UserName=USER)
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    strategy.faults.fail("iam.DeleteAccessKey", "AccessDenied")  # type: ignore[attr-defined]
+
+    with pytest.raises(IamAccessDeniedError) as raised:
+        service.rotate(arn)
+
+    assert "iam:DeleteAccessKey on user ci-deployer was denied" in str(raised.value)
+    assert "iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey" in str(raised.value)
+    assert len(keys_of(iam)) == 2

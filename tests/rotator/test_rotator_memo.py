@@ -13,8 +13,12 @@ import pytest
 from rotator_harness import STEPS, CallLog, Service
 
 from rotator import context
-from rotator.context import Memo, recall, remember
+from rotator.config import Config
+from rotator.context import Memo, StepContext, recall, remember
 from rotator.errors import TokenNotPendingError
+from rotator.events import RotationEvent
+from rotator.logs import StepLog
+from rotator.secret_store import SecretStore
 from rotator.values import PlainShape
 
 MEMO = Memo(current_shape=PlainShape())
@@ -161,3 +165,33 @@ def test_create_secret_retried_in_the_same_container_says_it_keeps_its_value(
         ("this container already stored the value for this token; keeping it", None),
         ("step_finished", "already_created"),
     ]
+
+
+@pytest.mark.parametrize("rotated_before", [False, True], ids=["first-rotation", "later"])
+def test_a_strategy_asking_twice_for_a_version_pays_one_call_each(
+    service: Service, calls: CallLog, rotator_client: object, rotated_before: bool
+) -> None:
+    """ctx.current(), ctx.pending() and ctx.previous(): read once per invocation, even when the
+    answer is "none" (AWSPREVIOUS before a secret's first rotation)."""
+    arn = service.create("asked-twice", json.dumps({"password": "p"}))
+    if rotated_before:
+        service.rotate(arn)
+    previous_value = service.value(arn, "AWSPREVIOUS") if rotated_before else None
+    token = service.stage(arn)
+    service.run("createSecret", arn, token)
+    ctx = StepContext(
+        RotationEvent(secret_id=arn, token=token, step="setSecret"),
+        Config.from_env({}),
+        SecretStore(rotator_client, StepLog()),
+        StepLog(),
+    )
+    calls.calls.clear()
+
+    versions = [(ctx.current(), ctx.pending(), ctx.previous()) for _ in range(2)]
+
+    assert versions[0] == versions[1]
+    current, pending, previous = versions[0]
+    assert "AWSCURRENT" in current.stages
+    assert pending.version_id == token
+    assert (previous and previous.value) == previous_value
+    assert calls.calls == ["GetSecretValue"] * 3

@@ -75,6 +75,12 @@ def test_length_bounds_are_accepted(length: int) -> None:
     assert len(generate_password(PasswordPolicy(length=length))) == length
 
 
+def test_without_every_type_required_a_length_below_the_number_of_classes_is_kept() -> None:
+    """Five classes (space included), four characters: none is placed per class."""
+    policy = PasswordPolicy(length=4, include_space=True, require_each_included_type=False)
+    assert {len(generate_password(policy)) for _ in range(20)} == {4}
+
+
 def test_default_policy_excludes_aws_template_characters() -> None:
     password = "".join(generate_password(PasswordPolicy()) for _ in range(200))
 

@@ -47,6 +47,28 @@ def test_missing_key_names_the_key_and_rotate_keys() -> None:
         regenerate('{"password": "p"}', ("password", "api_key"), fresh)
 
 
+def test_a_broken_object_after_leading_blanks_is_still_refused() -> None:
+    with pytest.raises(UnsupportedSecretShapeError, match="starts like a JSON object"):
+        parse(' \n {"password": ')
+
+
+def test_an_object_nested_too_deep_to_parse_is_refused_as_a_broken_object() -> None:
+    """json raises RecursionError, which has no offset, rather than JSONDecodeError."""
+    with pytest.raises(UnsupportedSecretShapeError, match="starts like a JSON object"):
+        parse('{"a":' * 100_000)
+
+
+def test_every_missing_key_is_named() -> None:
+    with pytest.raises(MissingRotateKeyError, match=r"no key 'api_key', 'token' listed in"):
+        regenerate('{"password": "p"}', ("password", "api_key", "token"), fresh)
+
+
+def test_text_outside_ascii_is_kept_as_written() -> None:
+    """Other keys' values come back character for character, not as \\u escapes."""
+    rotated = regenerate('{"password": "p", "note": "café ☕"}', ("password",), fresh)
+    assert '"note": "café ☕"' in rotated
+
+
 @pytest.mark.parametrize("value", ["hunter2", "01234567", "[not json", '"unterminated', "  x"])
 def test_values_that_are_not_json_objects_or_other_json_are_plain(value: str) -> None:
     assert parse(value).shape == PlainShape()

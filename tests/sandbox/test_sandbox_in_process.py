@@ -7,6 +7,7 @@ only in Docker): the same rules as the sandbox, and moto exactly as before once 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -111,3 +112,30 @@ def test_failed_step_in_process_follows_the_service_and_moto_comes_back(
         with pytest.raises(ClientError, match="previous rotation isn't complete"):
             client.rotate_secret(SecretId=arn)
     assert SecretsManagerBackend.rotate_secret is moto_rotate
+
+
+def test_a_forked_child_runs_its_rotations_on_a_worker_of_its_own() -> None:
+    """A forked child keeps only the forking thread, so the parent's worker is not there.
+
+    mutmut forks every mutant's test run from a process that has already run the tests: without
+    a worker of its own, the child's rotations would never run and its tests would hang.
+    """
+
+    def started(name: str) -> secretsmanager.Rotation:
+        rotation = secretsmanager.Rotation(
+            secret_arn=name, secret_name=name, token="token", started_at=0.0
+        )
+        secretsmanager.ROTATIONS.submit(rotation, lambda: None)
+        return rotation
+
+    assert started("before-the-fork").done.wait(5)  # the parent's worker now exists
+    pid = os.fork()
+    if pid == 0:  # the child: its exit status says whether its rotation ran
+        finished = False
+        try:
+            finished = started("in-the-child").done.wait(5)
+        finally:
+            os._exit(0 if finished else 1)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0, "the child's rotation never ran"
