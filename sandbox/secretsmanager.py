@@ -635,6 +635,9 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
     _patch(backend_cls, "rotate_secret", rotate_secret)
 
     original_create_secret = backend_cls.create_secret
+    # One CreateSecret at a time: a resent request must never see the first one's secret before
+    # the first one has recorded its token (werkzeug serves requests on threads).
+    create_lock = threading.Lock()
 
     def create_secret(  # noqa: PLR0917  moto's signature
         self: Any,
@@ -654,26 +657,33 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         # without a value (as the modules create theirs) has none, so moto answers "already
         # exists". Answer as the first call did.
         # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
-        existing = self.secrets.get(name) if client_request_token else None
-        if (
-            existing is not None
-            and not existing.is_deleted()
-            and getattr(existing, "sandbox_create_token", None) == client_request_token
-        ):
-            return str(existing.to_short_dict())
-        result: str = original_create_secret(
-            self,
-            name,
-            secret_string,
-            secret_binary,
-            description,
-            tags,
-            kms_key_id,
-            client_request_token,
-            *args,
-            **kwargs,
-        )
-        self.secrets[name].sandbox_create_token = client_request_token
+        with create_lock:
+            existing = self.secrets.get(name) if client_request_token else None
+            if (
+                existing is not None
+                and not existing.is_deleted()
+                and getattr(existing, "sandbox_create_token", None) == client_request_token
+            ):
+                return str(existing.to_short_dict())
+            try:
+                result: str = original_create_secret(
+                    self,
+                    name,
+                    secret_string,
+                    secret_binary,
+                    description,
+                    tags,
+                    kms_key_id,
+                    client_request_token,
+                    *args,
+                    **kwargs,
+                )
+            finally:
+                # Recorded even when moto fails after storing the secret: the caller then retries
+                # with the same token, and gets the secret rather than "already exists".
+                created = self.secrets.get(name)
+                if created is not None and created is not existing:
+                    created.sandbox_create_token = client_request_token
         return result
 
     _patch(backend_cls, "create_secret", create_secret)

@@ -7,13 +7,19 @@ their secrets without a value.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.secretsmanager.models import FakeSecret
 from sandbox_helpers import unique
+
+from sandbox import secretsmanager
 
 
 def test_create_secret_resent_with_its_token_returns_the_same_secret(
@@ -31,3 +37,45 @@ def test_create_secret_resent_with_its_token_returns_the_same_secret(
     with pytest.raises(ClientError) as raised:
         secrets.create_secret(Name=name, ClientRequestToken=str(uuid.uuid4()))
     assert raised.value.response["Error"]["Code"] == "ResourceExistsException"
+
+
+def test_create_secret_resent_while_the_first_is_still_running_returns_the_same_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The retry arrives while moto is still answering the first request (seen at 1,000 secrets).
+
+    Held inside the first request, after moto has stored the secret and before it answers, the
+    resent request must wait for it rather than find a secret without its token.
+    """
+    inside_first, release_first = threading.Event(), threading.Event()
+    to_short_dict = FakeSecret.to_short_dict
+
+    def answer(secret: Any, *args: Any, **kwargs: Any) -> Any:
+        if not inside_first.is_set():
+            inside_first.set()
+            release_first.wait(timeout=10)
+        return to_short_dict(secret, *args, **kwargs)
+
+    monkeypatch.setattr(FakeSecret, "to_short_dict", answer)
+    answers: dict[str, Any] = {}
+
+    def create(label: str, token: str) -> None:
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        try:
+            answers[label] = client.create_secret(Name="resent", ClientRequestToken=token)["ARN"]
+        except ClientError as exc:
+            answers[label] = exc.response["Error"]["Code"]
+
+    token = str(uuid.uuid4())
+    with mock_aws(), secretsmanager.installed():
+        first = threading.Thread(target=create, args=("first", token))
+        first.start()
+        assert inside_first.wait(timeout=10)
+        resent = threading.Thread(target=create, args=("resent", token))
+        resent.start()
+        resent.join(timeout=0.5)  # long enough for a wrong answer to come back
+        release_first.set()
+        first.join(timeout=10)
+        resent.join(timeout=10)
+    assert answers["resent"] == answers["first"], answers
+    assert answers["first"].startswith("arn:aws:secretsmanager:")
