@@ -1,6 +1,8 @@
 resource "aws_secretsmanager_secret" "this" {
   count = var.create ? 1 : 0
 
+  # checkov:skip=CKV2_AWS_57: rotation is configured: aws_secretsmanager_secret_rotation.this (rotation.tf) reaches this secret through local.secret_id_after_initial_value (main.tf says why through a local), which checkov's graph does not follow; the plan tests assert the rotation of every secret.
+
   name                    = var.name
   name_prefix             = var.name_prefix
   description             = var.description
