@@ -477,6 +477,15 @@ class _SandboxTime:
 _ORIGINALS: list[tuple[Any, str, Any]] = []
 
 
+def _between_store_and_answer(name: str) -> None:
+    """Runs after moto has stored a new secret and before CreateSecret answers.
+
+    Nothing happens here; a test replaces it to hold a request at that moment, where a resent
+    request once found the secret without its token (test_sandbox_create_idempotency.py).
+    """
+    del name
+
+
 def _patch(target: Any, name: str, value: Any) -> None:
     _ORIGINALS.append((target, name, getattr(target, name)))
     setattr(target, name, value)
@@ -678,6 +687,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
                     *args,
                     **kwargs,
                 )
+                _between_store_and_answer(name)
             finally:
                 # Recorded even when moto fails after storing the secret: the caller then retries
                 # with the same token, and gets the secret rather than "already exists".

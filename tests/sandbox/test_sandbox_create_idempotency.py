@@ -16,7 +16,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.secretsmanager.models import FakeSecret
 from sandbox_helpers import unique
 
 from sandbox import secretsmanager
@@ -42,21 +41,20 @@ def test_create_secret_resent_with_its_token_returns_the_same_secret(
 def test_create_secret_resent_while_the_first_is_still_running_returns_the_same_secret(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The retry arrives while moto is still answering the first request (seen at 1,000 secrets).
+    """The retry arrives while the first request is still being answered (seen at 1,000 secrets).
 
-    Held inside the first request, after moto has stored the secret and before it answers, the
-    resent request must wait for it rather than find a secret without its token.
+    Held after moto has stored the secret and before CreateSecret answers, the first request
+    keeps the resent one waiting, rather than letting it find a secret without its token.
     """
     inside_first, release_first = threading.Event(), threading.Event()
-    to_short_dict = FakeSecret.to_short_dict
 
-    def answer(secret: Any, *args: Any, **kwargs: Any) -> Any:
+    def hold_the_first(name: str) -> None:
+        del name
         if not inside_first.is_set():
             inside_first.set()
             release_first.wait(timeout=10)
-        return to_short_dict(secret, *args, **kwargs)
 
-    monkeypatch.setattr(FakeSecret, "to_short_dict", answer)
+    monkeypatch.setattr(secretsmanager, "_between_store_and_answer", hold_the_first)
     answers: dict[str, Any] = {}
 
     def create(label: str, token: str) -> None:
