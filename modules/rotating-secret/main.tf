@@ -36,7 +36,7 @@ locals {
   # resources against that resource's instances in *every* instance of the module, and formats
   # each candidate's address before dropping the other instances' ones (Terraform 1.11,
   # internal/terraform/transform_reference.go): work that grows with the square of the number of
-  # instances, most of the plan's time at a thousand secrets (bench/sandbox_scale.py). A local is a
+  # instances, a third of the plan's time at a thousand secrets (bench/sandbox_scale.py). A local is a
   # single node for the whole call, so each instance's reference to it is one edge. The price: in
   # a for_each call, a resource waits for the secrets of all instances, not only its own.
   secret_arn = one(aws_secretsmanager_secret.this[*].arn)
