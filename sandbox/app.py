@@ -55,6 +55,7 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
     from sandbox import secretsmanager  # noqa: PLC0415
     from sandbox.clock import CLOCK  # noqa: PLC0415
     from sandbox.faults import FAULTS, Fault  # noqa: PLC0415
+    from sandbox.moto_lock import MOTO_LOCK  # noqa: PLC0415
 
     def body(environ: dict[str, Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -65,7 +66,8 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
     ) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         if not path.startswith(CONTROL_PREFIX):
-            return app(environ, start_response)
+            with MOTO_LOCK.held():
+                return app(environ, start_response)
         method = environ.get("REQUEST_METHOD")
         name = path.removeprefix(CONTROL_PREFIX).strip("/")
         if name == "health":

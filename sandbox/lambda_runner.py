@@ -39,6 +39,7 @@ from typing import Any
 
 from sandbox import iam
 from sandbox.faults import FAULTS
+from sandbox.moto_lock import MOTO_LOCK
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # Lambda's init phase has its own limit, not counted against the function's timeout.
@@ -411,13 +412,13 @@ class LambdaRunner:
             else:
                 environment = self._acquire(function)
                 session, stream = environment.session, environment.stream
+                invocation = self._invocation(function, event, request_id, stream)
                 try:
-                    outcome = environment.run(
-                        self._invocation(function, event, request_id, stream),
-                        request_id,
-                        float(function.timeout),
-                        lines,
-                    )
+                    # The function calls the sandbox back; those requests need moto's lock.
+                    with MOTO_LOCK.released():
+                        outcome = environment.run(
+                            invocation, request_id, float(function.timeout), lines
+                        )
                 finally:
                     self._release(environment)
         except Exception as exc:  # noqa: BLE001  a setup failure is the invocation's error

@@ -24,6 +24,7 @@ from typing import Any
 
 from sandbox import iam, schedule
 from sandbox.clock import CLOCK
+from sandbox.moto_lock import MOTO_LOCK
 
 CURRENT = "AWSCURRENT"
 PENDING = "AWSPENDING"
@@ -170,7 +171,8 @@ class Rotations:
         while True:
             rotation, work = self._queue.get()
             try:
-                work()
+                with MOTO_LOCK.held():
+                    work()
             except Exception as exc:  # noqa: BLE001  the worker must outlive any one rotation
                 rotation.outcome = "failed"
                 rotation.error = f"sandbox error: {type(exc).__name__}: {exc}"
@@ -434,22 +436,23 @@ def advance_clock(seconds: float) -> list[dict[str, Any]]:
     target = CLOCK.now() + max(0.0, float(seconds))
     ran: list[dict[str, Any]] = []
     while True:
-        due = [
-            (secret.sandbox_next_window, index, secret)
-            for index, (_, secret) in enumerate(_all_secrets())
-            if secret.rotation_enabled
-            and not secret.is_deleted()
-            and secret.rotation_lambda_arn
-            and getattr(secret, "sandbox_next_window", None) is not None
-            and secret.sandbox_next_window <= target
-        ]
-        if not due:
-            break
-        window, _, secret = min(due, key=lambda item: (item[0], item[1]))
-        CLOCK.advance_to(window)
-        current, pending = _version_with(secret, CURRENT), _version_with(secret, PENDING)
-        retry = pending if pending is not None and pending != current else None
-        rotation = start_rotation(secret, secret.rotation_lambda_arn, retry)
+        with MOTO_LOCK.held():
+            due = [
+                (secret.sandbox_next_window, index, secret)
+                for index, (_, secret) in enumerate(_all_secrets())
+                if secret.rotation_enabled
+                and not secret.is_deleted()
+                and secret.rotation_lambda_arn
+                and getattr(secret, "sandbox_next_window", None) is not None
+                and secret.sandbox_next_window <= target
+            ]
+            if not due:
+                break
+            window, _, secret = min(due, key=lambda item: (item[0], item[1]))
+            CLOCK.advance_to(window)
+            current, pending = _version_with(secret, CURRENT), _version_with(secret, PENDING)
+            retry = pending if pending is not None and pending != current else None
+            rotation = start_rotation(secret, secret.rotation_lambda_arn, retry)
         rotation.done.wait()
         ran.append(rotation.as_dict())
     CLOCK.advance_to(target)
@@ -644,9 +647,6 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
     _patch(backend_cls, "rotate_secret", rotate_secret)
 
     original_create_secret = backend_cls.create_secret
-    # One CreateSecret at a time: a resent request must never see the first one's secret before
-    # the first one has recorded its token (werkzeug serves requests on threads).
-    create_lock = threading.Lock()
 
     def create_secret(  # noqa: PLR0917  moto's signature
         self: Any,
@@ -666,7 +666,10 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         # without a value (as the modules create theirs) has none, so moto answers "already
         # exists". Answer as the first call did.
         # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
-        with create_lock:
+        # Under moto's lock (the server already holds it for the request; in process it is taken
+        # here): a resent request must never see the first one's secret before the first one has
+        # recorded its token.
+        with MOTO_LOCK.held():
             existing = self.secrets.get(name) if client_request_token else None
             if (
                 existing is not None

@@ -35,6 +35,8 @@ START_TIMEOUT_S = 60.0
 # Forty days of rate(4 hours) is about 240 rotations; give a slow shared machine room.
 ADVANCE_TIMEOUT_S = 1800.0
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# What werkzeug logs before the traceback of a request it answered with a 500.
+REQUEST_ERROR_MARKER = "Error on request:"
 
 
 class SandboxError(RuntimeError):
@@ -127,6 +129,22 @@ class Sandbox:
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
         }
+
+    def request_errors(self, limit: int = 3, lines_each: int = 8) -> list[str]:
+        """The ends of the last tracebacks the sandbox logged while answering a request.
+
+        A client retries a 500 and may then fail on something else (a resent create is refused as
+        a duplicate), so the sandbox's own error is what explains the failure.
+        """
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        blocks = self.log_path.read_text(errors="replace").split(REQUEST_ERROR_MARKER)[1:]
+        errors = []
+        for block in blocks[-limit:]:
+            # Without the caret lines that only underline the line above.
+            kept = [line for line in block.strip().splitlines() if line.strip(" ^~")]
+            errors.append("\n".join(kept[-lines_each:]))
+        return errors
 
     def log_tail(self, lines: int = 40) -> str:
         if self.log_path is None or not self.log_path.exists():

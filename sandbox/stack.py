@@ -47,6 +47,7 @@ class Stack:
     ) -> None:
         from sandbox.terraform_offline import offline_env  # noqa: PLC0415  only when used
 
+        self.sandbox = sandbox
         self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
         self._owns_root = work_dir is None
         for name in COPIED:
@@ -77,9 +78,11 @@ class Stack:
         )
         if result.returncode not in ok_codes:
             output = (result.stdout + result.stderr).splitlines()[-OUTPUT_TAIL_LINES:]
+            errors = self.sandbox.request_errors()
             raise StackError(
                 f"`terraform {' '.join(args)}` in {self.dir} exited {result.returncode}:\n"
                 + "\n".join(output)
+                + "".join(f"\n\nThe sandbox failed a request:\n{error}" for error in errors)
             )
         return result
 

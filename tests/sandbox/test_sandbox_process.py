@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import boto3
+import pytest
 
-from sandbox.server import REPO_ROOT
+from sandbox.server import REPO_ROOT, Sandbox
 
 OWNER = """
 import sys, time
@@ -96,3 +99,31 @@ def _check_exports_and_ctrl_c(process: subprocess.Popen[str]) -> None:
     os.kill(process.pid, signal.SIGINT)
     assert process.wait(timeout=30) == 0
     assert gone(pid)
+
+
+def test_a_request_the_sandbox_fails_is_reported_with_its_error(tmp_path: Path) -> None:
+    """A Terraform failure after a 500 names the sandbox's own error (see sandbox.stack)."""
+    with Sandbox(log_path=tmp_path / "sandbox.log") as sandbox:
+        # DescribeSecret without a SecretId: moto fails inside its model (500), as it did for
+        # requests that met another inside it (tests/sandbox/test_sandbox_concurrency.py).
+        request = urllib.request.Request(  # noqa: S310  the sandbox's own URL
+            sandbox.endpoint + "/",
+            data=b"{}",
+            headers={
+                "X-Amz-Target": "secretsmanager.DescribeSecret",
+                "Content-Type": "application/x-amz-json-1.1",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=sandbox/20260101/us-east-1/"
+                "secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+            },
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=30)  # noqa: S310  the sandbox's own URL
+        assert failed.value.code == 500
+        deadline = time.monotonic() + 10  # werkzeug logs the error after answering
+        while not sandbox.request_errors() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (error,) = sandbox.request_errors()
+    assert error.splitlines()[-1].startswith("TypeError: expected string")
+    assert "moto/secretsmanager/models.py" in error
+    assert "^" not in error
