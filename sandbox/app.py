@@ -19,9 +19,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-# Attaching AWS managed policies to a role needs them loaded (moto reads this when IAM starts).
-os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-
 CONTROL_PREFIX = "/_sandbox/"
 
 StartResponse = Callable[..., Any]
@@ -138,6 +135,10 @@ def cache_moto_lookups() -> None:
 
 
 def serve() -> None:
+    # Attaching AWS managed policies to a role needs them loaded (moto reads this when IAM
+    # starts). Set here, not at import: a process that imports this module for its helpers
+    # (a test) would otherwise load about 1,000 policies into every IAM backend it creates.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.moto_server.werkzeug_app import (  # noqa: PLC0415  after the environment is set
         DomainDispatcherApplication,
         MotoRequestHandler,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,38 @@ class AppliedStack:
         seconds = description["NextRotationDate"].timestamp() - self.sandbox.now()
         arn = description["ARN"]
         return [r for r in self.sandbox.advance_clock(seconds) if r["secret_arn"] == arn]
+
+    def fail_once_then_reattempt(self, secret_id: str, function_name: str, step: str) -> str:
+        """A rotation that fails at ``step`` in its window, and the service's reattempt at the next.
+
+        "If the AWSPENDING staging label is present but not attached to the same version as
+        AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation
+        request is still in progress" (API_RotateSecret): the next window reattempts that
+        version. Checks the reattempt finished the version the failure left (not a new one);
+        returns the value that failure left in AWSPENDING.
+        """
+        self.sandbox.inject_fault(function_name, step, f"injected: {step} failed")
+        before = self.value(secret_id)
+        (failed,) = self.until_next_window(secret_id)
+        assert (failed["outcome"], failed["step"]) == ("failed", step), failed
+        left = self.value(secret_id, "AWSPENDING")
+        (reattempt,) = self.until_next_window(secret_id)
+        assert reattempt["outcome"] == "succeeded", reattempt.get("error")
+        assert reattempt["token"] == failed["token"]
+        assert self.value(secret_id) == left
+        assert self.value(secret_id, "AWSPREVIOUS") == before
+        return left
+
+    def rotate_in_windows(self, secret_id: str, windows: int) -> Iterator[tuple[str, str]]:
+        """The secret's next ``windows`` scheduled rotations, one at a time: after each, the
+        values (AWSCURRENT before, AWSCURRENT after), the rotation checked as finished and the
+        value before it in AWSPREVIOUS."""
+        for window in range(windows):
+            before = self.value(secret_id)
+            (rotation,) = self.until_next_window(secret_id)
+            assert rotation["outcome"] == "succeeded", (window, rotation.get("error"))
+            assert self.value(secret_id, "AWSPREVIOUS") == before, window
+            yield before, self.value(secret_id)
 
     def log_event_count(self, group: str) -> int:
         logs = self.client("logs")

@@ -3,7 +3,8 @@
 The sandbox runs the packaged function with its role's credentials and authorizes its IAM calls
 against the role's policies with the user's ARN as resource, so the path-scoped grant
 (iam_user_arns = [".../user/ci/*"]) is what lets it rotate the CI user's key and what stops it at a
-user outside that path. The tests share one apply and run in file order. No plan afterwards
+user outside that path, and a year of monthly windows (the sandbox's clock, simulated) shows the
+user never needs a third key. The tests share one apply and run in file order. No plan afterwards
 (16 s here): the keys the rotations create are not Terraform's, and the other end-to-end tests
 already show a rotated secret plans without changes.
 """
@@ -26,22 +27,27 @@ pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
 REPO_ROOT = HERE.parents[1]
 STACK = "iam_access_key"
+FUNCTION = "iam-access-key-rotation"
+MONTHS = 12
 
 
 @pytest.fixture(scope="module")
-def applied(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
-    stack = stack_from_tests(STACK, e2e_sandbox)
-    try:
-        stack.init()
-        stack.apply()
-        applied = AppliedStack(stack, e2e_sandbox)
-        # The apply starts each secret's first rotation; every test starts after they finish
-        # (a RotateSecret while one runs is refused), whichever test runs first.
-        for output in ("deployer_secret_arn", "outsider_secret_arn"):
-            e2e_sandbox.wait_for_rotation(applied.outputs[output])
-        yield applied
-    finally:
-        stack.cleanup()
+def applied() -> Iterator[AppliedStack]:
+    # A sandbox of its own: the year of rotations advances its clock, which would run every other
+    # scheduled secret's windows too. Discarded whole, so no destroy.
+    with Sandbox() as sandbox:
+        stack = stack_from_tests(STACK, sandbox)
+        try:
+            stack.init()
+            stack.apply()
+            applied = AppliedStack(stack, sandbox)
+            # The apply starts each secret's first rotation; every test starts after they finish
+            # (a RotateSecret while one runs is refused), whichever test runs first.
+            for output in ("deployer_secret_arn", "outsider_secret_arn"):
+                sandbox.wait_for_rotation(applied.outputs[output])
+            yield applied
+        finally:
+            stack.cleanup()
 
 
 def key_pair(stack: AppliedStack, stage: str = "AWSCURRENT") -> dict[str, str]:
@@ -102,3 +108,24 @@ def test_a_user_outside_iam_user_arns_is_denied(applied: AppliedStack) -> None:
     assert "IamAccessDeniedError" in rotation["error"]
     assert "iam:ListAccessKeys on user not-rotated was denied" in rotation["error"]
     assert user_keys(applied, "not-rotated") == set()
+
+
+def test_a_year_of_monthly_rotations_with_a_failed_one_keeps_two_working_keys(
+    applied: AppliedStack,
+) -> None:
+    """Keys live for years, and IAM allows a user two ("Cannot exceed quota for
+    AccessKeysPerUser: 2", which the sandbox's IAM enforces). A rotation that fails after
+    createSecret has made a key leaves it in AWSPENDING; the reattempt finishes that key rather
+    than asking for a third.
+    """
+    arn = applied.outputs["deployer_secret_arn"]
+    before = key_pair(applied)
+    made = json.loads(applied.fail_once_then_reattempt(arn, FUNCTION, "testSecret"))
+    assert user_keys(applied) == {before["AccessKeyId"], made["AccessKeyId"]}
+
+    for previous, current in applied.rotate_in_windows(arn, MONTHS):
+        pairs = [json.loads(value) for value in (previous, current)]
+        assert user_keys(applied) == {pair["AccessKeyId"] for pair in pairs}
+    # The last two keys work (the clients that read the secret within a month still sign in).
+    for pair in pairs:
+        assert caller_arn(applied, pair) == applied.outputs["deployer_user_arn"]

@@ -139,3 +139,15 @@ def test_a_forked_child_runs_its_rotations_on_a_worker_of_its_own() -> None:
     _, status = os.waitpid(pid, 0)
 
     assert os.waitstatus_to_exitcode(status) == 0, "the child's rotation never ran"
+
+
+def test_importing_the_sandbox_leaves_moto_settings_of_this_process_alone() -> None:
+    """Only the sandbox's own process loads AWS's managed policies into IAM.
+
+    Every in-process test creates IAM backends; with the policies loaded each takes about 1,000
+    policies to build, and the rotator tests ran twice as long once a test file imported
+    sandbox.app (which set the switch at import).
+    """
+    import sandbox.app  # noqa: F401, PLC0415  the import itself is what is checked
+
+    assert "MOTO_IAM_LOAD_MANAGED_POLICIES" not in os.environ
