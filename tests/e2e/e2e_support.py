@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,18 +166,31 @@ def fresh_job(example: str, sandbox: Sandbox, state: Path, variables: dict[str, 
     return job
 
 
+def state_file(shared: Path) -> Path:
+    """Where the jobs of apply_saved_plan keep their state (the remote backend's stand-in)."""
+    return shared / "terraform.tfstate"
+
+
 def apply_saved_plan(
-    example: str, sandbox: Sandbox, shared: Path, variables: dict[str, Any]
+    example: str,
+    sandbox: Sandbox,
+    shared: Path,
+    variables: dict[str, Any],
+    *,
+    after_plan: Callable[[Stack], None] | None = None,
 ) -> Stack:
     """Plan with `-out` in one fresh checkout, apply the plan file from another, as CI does.
 
-    The plan job's checkout is deleted before the apply job starts: only the plan file and the
-    state are left. Returns the apply job's checkout (the caller cleans it up).
+    The plan job's checkout is deleted before the apply job starts (``after_plan`` sees it
+    first): only the plan file and the state are left. Returns the apply job's checkout (the
+    caller cleans it up).
     """
-    state, plan_file = shared / "terraform.tfstate", shared / f"{example}.tfplan"
+    state, plan_file = state_file(shared), shared / f"{example}.tfplan"
     plan_job = fresh_job(example, sandbox, state, variables)
     try:
         plan_job.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}")
+        if after_plan is not None:
+            after_plan(plan_job)
     finally:
         plan_job.cleanup()
     apply_job = fresh_job(example, sandbox, state, variables)

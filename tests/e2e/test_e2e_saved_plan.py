@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,56 +27,29 @@ pytestmark = pytest.mark.e2e
 
 NAME = "ci-pipeline/orders/api-key"
 PLACEHOLDER = "replaced-by-the-first-rotation"  # the example's initial api_key
-ROTATION_TIMEOUT_S = 60.0
-POLL_INTERVAL_S = 0.2
-
-
-def fresh_job(sandbox: Sandbox, state: Path) -> Stack:
-    return e2e_support.fresh_job("api-key", sandbox, state, {"name": NAME})
 
 
 def zips(job: Stack) -> list[Path]:
     return sorted((job.dir / "builds").glob("*.zip")) if (job.dir / "builds").exists() else []
 
 
-def wait_for_rotation(applied: AppliedStack, arn: str) -> dict[str, list[str]]:
-    """Poll until AWSCURRENT has moved off the first version and no other version is AWSPENDING.
-
-    RotateSecret starts the rotation and may return before its steps have run (AWS API reference,
-    RotateSecret: "configures and starts the asynchronous process of rotating the secret").
-    """
-    deadline = time.monotonic() + ROTATION_TIMEOUT_S
-    while True:
-        stages = applied.stages(arn)
-        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
-        moved = any("AWSPREVIOUS" in s for s in stages.values())
-        pending_elsewhere = any("AWSPENDING" in s for v, s in stages.items() if v != current)
-        if moved and not pending_elsewhere:
-            return stages
-        if time.monotonic() > deadline:
-            pytest.fail(f"no completed rotation after {ROTATION_TIMEOUT_S:.0f} s: labels {stages}")
-        time.sleep(POLL_INTERVAL_S)
-
-
 @pytest.fixture(scope="module")
 def pipeline(e2e_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     shared = tmp_path_factory.mktemp("ci-pipeline")
-    state, plan_file = shared / "terraform.tfstate", shared / "api-key.tfplan"
-
-    plan_job = fresh_job(e2e_sandbox, state)
-    plan_job.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}")
-    plan_job_zips = zips(plan_job)
-    plan_job.cleanup()  # the plan job's checkout is gone: only the plan file is left
-
-    apply_job = fresh_job(e2e_sandbox, state)
+    plan_job_zips: list[Path] = []
+    apply_job = e2e_support.apply_saved_plan(
+        "api-key",
+        e2e_sandbox,
+        shared,
+        {"name": NAME},
+        after_plan=lambda plan_job: plan_job_zips.extend(zips(plan_job)),
+    )
     try:
-        apply_job.terraform("apply", "-input=false", "-no-color", str(plan_file))
-        applied = AppliedStack(apply_job, e2e_sandbox)
         yield {
-            "state": state,
+            "state": e2e_support.state_file(shared),
             "plan_job_zips": plan_job_zips,
             "apply_job": apply_job,
-            "applied": applied,
+            "applied": AppliedStack(apply_job, e2e_sandbox),
         }
     finally:
         # No destroy (a plan and an apply more): the names are this test's own, and the session's
@@ -103,7 +75,9 @@ def test_rotation_by_the_function_from_the_saved_plan_succeeds(pipeline: dict[st
     applied: AppliedStack = pipeline["applied"]
     arn = applied.outputs["secret_arn"]
     # The apply's RotateSecret (rotate_immediately) ran the four steps of the deployed function.
-    stages = wait_for_rotation(applied, arn)
+    rotation = applied.sandbox.wait_for_rotation(arn)
+    assert rotation["outcome"] == "succeeded", rotation.get("error")
+    stages = applied.stages(arn)
     assert sorted(tuple(sorted(s)) for s in stages.values()) == [
         ("AWSCURRENT",),
         ("AWSPREVIOUS", "terraform-initial"),
@@ -119,7 +93,7 @@ def test_rotation_by_the_function_from_the_saved_plan_succeeds(pipeline: dict[st
 def test_later_plan_from_another_fresh_checkout_has_no_changes(
     e2e_sandbox: Sandbox, pipeline: dict[str, Any]
 ) -> None:
-    later_job = fresh_job(e2e_sandbox, pipeline["state"])
+    later_job = e2e_support.fresh_job("api-key", e2e_sandbox, pipeline["state"], {"name": NAME})
     try:
         code, text = later_job.plan_exit_code()
         assert code == 0, f"a plan from a fresh checkout wants changes:\n{text}"
