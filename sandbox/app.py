@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sandbox.resends import AnswerReplay
+
 CONTROL_PREFIX = "/_sandbox/"
 
 StartResponse = Callable[..., Any]
@@ -159,7 +161,7 @@ def serve() -> None:
     rds.install()
     cache_moto_lookups()
 
-    app = control_app(DomainDispatcherApplication(create_backend_app), runner)
+    app = control_app(AnswerReplay(DomainDispatcherApplication(create_backend_app)), runner)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     endpoint = f"http://127.0.0.1:{server.server_port}"
 

@@ -26,6 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from sandbox.resends import RESEND_LOG_PREFIX
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 # moto accepts any credentials from callers it does not authorize; these make that explicit.
@@ -145,6 +147,13 @@ class Sandbox:
             kept = [line for line in block.strip().splitlines() if line.strip(" ^~")]
             errors.append("\n".join(kept[-lines_each:]))
         return errors
+
+    def resends(self, limit: int = 5) -> list[str]:
+        """The last resent SDK calls the sandbox logged (sandbox.resends): lost answers."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if line.startswith(RESEND_LOG_PREFIX)][-limit:]
 
     def log_tail(self, lines: int = 40) -> str:
         if self.log_path is None or not self.log_path.exists():

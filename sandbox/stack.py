@@ -78,12 +78,16 @@ class Stack:
         )
         if result.returncode not in ok_codes:
             output = (result.stdout + result.stderr).splitlines()[-OUTPUT_TAIL_LINES:]
-            errors = self.sandbox.request_errors()
-            raise StackError(
-                f"`terraform {' '.join(args)}` in {self.dir} exited {result.returncode}:\n"
-                + "\n".join(output)
-                + "".join(f"\n\nThe sandbox failed a request:\n{error}" for error in errors)
-            )
+            message = [
+                f"`terraform {' '.join(args)}` in {self.dir} exited {result.returncode}:",
+                *output,
+            ]
+            # What the sandbox saw: the client's last error may be a retry's, not the cause.
+            for error in self.sandbox.request_errors():
+                message += ["", "The sandbox failed a request:", error]
+            if resends := self.sandbox.resends():
+                message += ["", "The sandbox's last resent calls:", *resends]
+            raise StackError("\n".join(message))
         return result
 
     def write_vars(self, values: Mapping[str, Any], name: str = "sandbox.auto.tfvars.json") -> Path:
