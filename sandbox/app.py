@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sandbox.notices import notice
 from sandbox.resends import AnswerReplay
 
 CONTROL_PREFIX = "/_sandbox/"
@@ -161,8 +162,15 @@ def serve() -> None:
     rds.install()
     cache_moto_lookups()
 
+    class RequestHandler(MotoRequestHandler):
+        def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+            # werkzeug is silent here; a client that lost our answer retries, and its retry's
+            # error is all Terraform shows.
+            target = (environ or {}).get("HTTP_X_AMZ_TARGET") or getattr(self, "path", "")
+            notice(f"connection dropped while answering {target}: {error!r}")
+
     app = control_app(AnswerReplay(DomainDispatcherApplication(create_backend_app)), runner)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RequestHandler)
     endpoint = f"http://127.0.0.1:{server.server_port}"
 
     def shutdown(*_: object) -> None:

@@ -11,23 +11,23 @@ so the answers were lost on the way). That failure is the sandbox's, not the mod
 
 So the sandbox keeps its answers (status below 500) to the latest calls and answers a resend with
 the first attempt's answer; a call whose first answer was a 5xx, or is no longer kept, runs again.
-Every resend is logged (``RESEND_LOG_PREFIX``), so how often answers get lost stays visible.
+Every resend is logged (a notice, sandbox.notices), so how often answers get lost stays visible.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.notices import notice
+
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-RESEND_LOG_PREFIX = "sandbox: resent call"
 KEPT_ANSWERS = 2000
 _ATTEMPT = re.compile(r"attempt=(\d+)")
 
@@ -86,4 +86,4 @@ class AnswerReplay:
     def _log(environ: dict[str, Any], call: str, attempt: int, first: Answer | None) -> None:
         operation = environ.get("HTTP_X_AMZ_TARGET") or environ.get("PATH_INFO", "")
         outcome = f"answered as attempt 1 was ({first.status})" if first else "run again"
-        sys.stderr.write(f"{RESEND_LOG_PREFIX} {call} attempt {attempt} {operation}: {outcome}\n")
+        notice(f"resent call {call} attempt {attempt} {operation}: {outcome}")

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sandbox.resends import RESEND_LOG_PREFIX
+from sandbox.notices import PREFIX as NOTICE_PREFIX
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -148,12 +148,12 @@ class Sandbox:
             errors.append("\n".join(kept[-lines_each:]))
         return errors
 
-    def resends(self, limit: int = 5) -> list[str]:
-        """The last resent SDK calls the sandbox logged (sandbox.resends): lost answers."""
+    def notices(self, limit: int = 8) -> list[str]:
+        """The last notices the sandbox logged (sandbox.notices): resent calls, dropped answers."""
         if self.log_path is None or not self.log_path.exists():
             return []
         lines = self.log_path.read_text(errors="replace").splitlines()
-        return [line for line in lines if line.startswith(RESEND_LOG_PREFIX)][-limit:]
+        return [line for line in lines if line.startswith(NOTICE_PREFIX)][-limit:]
 
     def log_tail(self, lines: int = 40) -> str:
         if self.log_path is None or not self.log_path.exists():

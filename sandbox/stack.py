@@ -85,8 +85,8 @@ class Stack:
             # What the sandbox saw: the client's last error may be a retry's, not the cause.
             for error in self.sandbox.request_errors():
                 message += ["", "The sandbox failed a request:", error]
-            if resends := self.sandbox.resends():
-                message += ["", "The sandbox's last resent calls:", *resends]
+            if notices := self.sandbox.notices():
+                message += ["", "The sandbox's last notices:", *notices]
             raise StackError("\n".join(message))
         return result
 

@@ -16,7 +16,8 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from sandbox_helpers import unique
 
-from sandbox.resends import RESEND_LOG_PREFIX, AnswerReplay
+from sandbox.notices import PREFIX
+from sandbox.resends import AnswerReplay
 from sandbox.server import Sandbox
 
 StartResponse = Callable[..., Any]
@@ -61,7 +62,7 @@ def test_a_resend_gets_the_first_answer_without_running_the_call_again(
 
     assert again == first == ("200 OK", b'{"call": 1}')
     assert moto.calls == 1
-    assert f"{RESEND_LOG_PREFIX} call-1 attempt 2" in capsys.readouterr().err
+    assert f"{PREFIX}resent call call-1 attempt 2" in capsys.readouterr().err
 
 
 def test_a_call_whose_first_answer_was_a_5xx_runs_again() -> None:
@@ -124,8 +125,8 @@ def test_the_sandbox_answers_a_resent_create_as_it_answered_the_first(
     with pytest.raises(secrets.exceptions.ResourceExistsException):
         secrets.create_secret(Name=name)
     deadline = time.monotonic() + 10
-    while not sandbox.resends() and time.monotonic() < deadline:
+    while not sandbox.notices() and time.monotonic() < deadline:
         time.sleep(0.05)
     call = headers["amz-sdk-invocation-id"]
     uuid.UUID(call)  # the SDK's own id, not one made up here
-    assert any(call in line for line in sandbox.resends())
+    assert any(call in line for line in sandbox.notices())
