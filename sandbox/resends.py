@@ -4,10 +4,10 @@ The SDKs resend a request whose answer they did not get or could not use (a 5xx,
 connection) with the same ``amz-sdk-invocation-id`` header, "a unique identifier that stays the same
 across retries", and ``amz-sdk-request: attempt=N; max=M``
 (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). The sandbox, a
-development server sharing two cores with Terraform, loses an answer now and then under load: in
-CI the AWS provider's CreateRole and CreateFunction were answered 409 "already exists" by their own
-resends, the first attempt having created the resource (twice in two runs; moto logged no error,
-so the answers were lost on the way). That failure is the sandbox's, not the module's.
+development server sharing two cores with Terraform, loses an answer now and then under load: the
+AWS provider's CreateFunction (in CI) and CreateRole (in a clean-clone run) were answered 409
+"already exists" by their own resends, the first attempt having created the resource; moto logged
+no error, so the answers were lost on the way. That failure is the sandbox's, not the module's.
 
 So the sandbox keeps its answers (status below 500) to the latest calls and answers a resend with
 the first attempt's answer; a call whose first answer was a 5xx, or is no longer kept, runs again.
