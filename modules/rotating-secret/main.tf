@@ -43,8 +43,8 @@ locals {
   secret_id  = one(aws_secretsmanager_secret.this[*].id)
   # The same id, read from the initial value when one is written (a version's secret_id is its
   # secret's id): referring to it orders the rotation, whose first run reads AWSCURRENT, after the
-  # value is stored.
-  secret_id_after_initial_value = var.secret_string_wo_version != null ? one(aws_secretsmanager_secret_version.initial_value[*].secret_id) : local.secret_id
+  # value is stored. Without an initial version, indexing it fails and try() gives the secret's.
+  secret_id_after_initial_value = try(aws_secretsmanager_secret_version.initial_value[0].secret_id, local.secret_id)
 
   # The staging label that keeps the initial version (secret.tf) from Secrets Manager's version
   # housekeeping. Labels prefixed AWS are the service's; this one is ours.
