@@ -89,6 +89,9 @@ class Stack:
             "TF_INPUT": "0",
         }
         self.runner = Terraform(self.env, report=lambda: _report(sandbox))
+        # The runner's own dict: what a caller adds to stack.env later (TF_VAR_ of an ephemeral
+        # input) reaches every command.
+        self.env = self.runner.env
 
     def terraform(
         self, *args: str, ok_codes: tuple[int, ...] = (0,), var_file: Path | None = None

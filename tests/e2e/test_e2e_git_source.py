@@ -7,7 +7,9 @@ holds nothing but its main.tf; `terraform init` clones the tag into .terraform/m
 driver layer is built by the module during apply with the ordinary pip (pip's configuration and
 cache on this machine apply: the wheels are downloaded once). The first rotation, at apply, and
 one more against the real PostgreSQL test server must succeed; a later plan has no changes. The
-saved-plan variant plans in one fresh directory and applies the plan file in another.
+saved-plan variant plans in one fresh directory and applies the plan file in another. The
+air-gapped variant publishes the layer once with modules/driver-layer (same tag) and gives its ARN
+to a stack that has no Python to build with.
 """
 
 from __future__ import annotations
@@ -74,6 +76,14 @@ variable "master_password" {
   ephemeral = true
   sensitive = true
 }
+variable "driver_layer_arn" {
+  type    = string
+  default = null
+}
+variable "driver_layer_python" {
+  type    = string
+  default = "python3"
+}
 
 # The administrator the multi-user strategy logs in with (on RDS, often its managed secret).
 resource "aws_secretsmanager_secret" "master" {
@@ -105,6 +115,8 @@ module "orders_db" {
   })
   secret_string_wo_version = 1
   rotation_rules           = { automatically_after_days = 30 }
+  driver_layer_arn         = var.driver_layer_arn
+  driver_layer_python      = var.driver_layer_python
 }
 
 output "secret_arn" {
@@ -113,6 +125,23 @@ output "secret_arn" {
 
 output "rotation_function_name" {
   value = module.orders_db.rotation_function_name
+}
+"""
+# How an air-gapped org publishes the layer once, from a machine that can reach an index.
+LAYER_TF = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "pg8000" {
+  source = "GIT_SOURCE"
+
+  name   = "git-source-published-pg8000"
+  driver = "postgres"
+}
+
+output "layer_version_arn" {
+  value = module.pg8000.layer_version_arn
 }
 """
 
@@ -146,8 +175,8 @@ def git_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def _source(repo: Path) -> str:
-    return f"git::file://{repo}//modules/secret-rotation?ref={TAG}"
+def _source(repo: Path, module: str = "secret-rotation") -> str:
+    return f"git::file://{repo}//modules/{module}?ref={TAG}"
 
 
 @pytest.fixture(scope="module")
@@ -159,12 +188,23 @@ def database() -> Iterator[tuple[PgServer, DbUser, dict[str, DbUser]]]:
         pytest.fail(f"cannot start the test PostgreSQL server: {exc}", pytrace=False)
     master = DbUser("orders_admin", MASTER_PASSWORD)
     server.create_role(master.name, master.password, attributes="LOGIN CREATEROLE")
-    users = {stack: DbUser(f"{stack}_app", APP_PASSWORD) for stack in ("direct", "pipeline")}
+    users = {
+        stack: DbUser(f"{stack}_app", APP_PASSWORD) for stack in ("direct", "pipeline", "published")
+    }
     for user in users.values():
         server.create_role(user.name, user.password)
     yield server, master, users
     server.stop()
     shutil.rmtree(base, ignore_errors=True)
+
+
+def _fresh_directory(sandbox: Sandbox, main_tf: str) -> Stack:
+    """A directory outside the repository holding nothing but main.tf (not yet initialised)."""
+    with tempfile.TemporaryDirectory(prefix="user-repo-") as source:
+        stack_dir = Path(source) / "examples" / "orders"
+        stack_dir.mkdir(parents=True)
+        (stack_dir / "main.tf").write_text(main_tf)
+        return Stack("orders", sandbox, source_root=Path(source), copied=())
 
 
 def _job(
@@ -173,16 +213,13 @@ def _job(
     database: Database,
     stack: str,
     state: Path | None = None,
+    **variables: str,
 ) -> Stack:
     """A fresh directory outside the repository holding only the user's main.tf (and, for the
     pipeline, a backend in a shared place), initialised: the module comes from the git tag."""
     server, master, users = database
     user = users[stack]
-    with tempfile.TemporaryDirectory(prefix="user-repo-") as source:
-        stack_dir = Path(source) / "examples" / "orders"
-        stack_dir.mkdir(parents=True)
-        (stack_dir / "main.tf").write_text(MAIN_TF.replace("GIT_SOURCE", _source(repo)))
-        job = Stack("orders", sandbox, source_root=Path(source), copied=())
+    job = _fresh_directory(sandbox, MAIN_TF.replace("GIT_SOURCE", _source(repo)))
     if state is not None:
         (job.dir / "backend.tf").write_text(
             f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
@@ -197,11 +234,12 @@ def _job(
                 "master_user": master.name,
             },
             "ca_bundle": str(server.ca_file),
+            **variables,
         }
     )
     # Ephemeral inputs: given to every command, never stored in plan or state.
-    job.runner.env["TF_VAR_db_password"] = user.password
-    job.runner.env["TF_VAR_master_password"] = master.password
+    job.env["TF_VAR_db_password"] = user.password
+    job.env["TF_VAR_master_password"] = master.password
     job.init()
     assert not (job.root / "modules").exists(), "the modules come from the git source only"
     return job
@@ -330,3 +368,52 @@ def test_later_plan_from_a_third_fresh_directory_has_no_changes(
         assert _layer_zips(later) == [], "nothing is built when nothing changes"
     finally:
         later.cleanup()
+
+
+@pytest.fixture(scope="module")
+def published_layer_arn(e2e_sandbox: Sandbox, git_repository: Path) -> Iterator[str]:
+    """modules/driver-layer from the same tag, applied once: the layer an org publishes."""
+    job = _fresh_directory(
+        e2e_sandbox, LAYER_TF.replace("GIT_SOURCE", _source(git_repository, "driver-layer"))
+    )
+    try:
+        job.init()
+        job.apply()
+        yield str(job.outputs()["layer_version_arn"])
+    finally:
+        job.cleanup()
+
+
+def test_published_layer_arn_rotates_with_nothing_built(
+    e2e_sandbox: Sandbox,
+    git_repository: Path,
+    database: Database,
+    published_layer_arn: str,
+) -> None:
+    server, _, users = database
+    # No interpreter at all: had the module tried to build, the apply would fail.
+    job = _job(
+        e2e_sandbox,
+        git_repository,
+        database,
+        "published",
+        driver_layer_arn=published_layer_arn,
+        driver_layer_python="/nonexistent/python3",
+    )
+    try:
+        job.apply()
+        applied = AppliedStack(job, e2e_sandbox)
+        rotation = e2e_sandbox.wait_for_rotation(applied.outputs["secret_arn"])
+        assert rotation["outcome"] == "succeeded", rotation.get("error")
+        assert _layer_zips(job) == []
+        layers = applied.client("lambda").get_function(
+            FunctionName=applied.outputs["rotation_function_name"]
+        )["Configuration"]["Layers"]
+        assert [layer["Arn"] for layer in layers] == [published_layer_arn]
+        current = _secret(applied)
+        assert current["username"] == f"{users['published'].name}_clone"
+        assert server.can_login(current["username"], current["password"], tls=True)
+        code, text = job.plan_exit_code()
+        assert code == 0, f"terraform plan wants changes after apply:\n{text}"
+    finally:
+        job.cleanup()
