@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from conftest import DoctorStack
+
+import rotation_doctor
 
 pytestmark = pytest.mark.e2e
 
@@ -48,9 +51,22 @@ def restored(stack: DoctorStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 def test_a_healthy_stack_passes_every_check(
     doctor_stack: DoctorStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    calls: set[str] = set()
+    make_api_call = BaseClient._make_api_call
+
+    def recording(client: Any, operation: str, params: Any) -> Any:
+        calls.add(f"{client.meta.service_model.signing_name}:{operation}")
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
     code, text = doctor_stack.doctor(
         "--json", "--prefix", "example/api-keys/", monkeypatch=monkeypatch
     )
+    # Read-only, within the shipped policy, and never a secret's value.
+    (statement,) = json.loads(rotation_doctor.POLICY_PATH.read_text())["Statement"]
+    assert calls <= set(statement["Action"])
+    assert "secretsmanager:GetSecretValue" not in calls
+    assert "iam:SimulatePrincipalPolicy" in calls
     document = json.loads(text)
     assert code == 0, text
     assert len(document["secrets"]) == 3

@@ -418,3 +418,20 @@ def test_the_shipped_policy_lists_exactly_the_calls_the_doctor_makes() -> None:
         for a in listed
     )
     assert "secretsmanager:GetSecretValue" not in listed
+
+
+def test_the_doctor_imports_only_the_rotator_boto3_and_the_standard_library() -> None:
+    import sys  # noqa: PLC0415
+
+    allowed = {"rotator", "rotation_doctor", "boto3", "botocore", "__future__"}
+    package = Path(rotation_doctor.__file__).parent
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                top = name.split(".", 1)[0]
+                assert top in allowed or top in sys.stdlib_module_names, (path.name, name)

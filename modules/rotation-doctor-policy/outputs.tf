@@ -1,0 +1,9 @@
+output "policy_json" {
+  description = "The policy document rotation-doctor needs (JSON), for a policy or permission set of your own."
+  value       = local.policy_json
+}
+
+output "policy_arn" {
+  description = "ARN of the managed policy; null when create is false."
+  value       = one(aws_iam_policy.this[*].arn)
+}
