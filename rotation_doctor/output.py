@@ -24,7 +24,7 @@ def table(reports: Iterable[SecretReport], *, verbose: bool = False) -> str:
             check = report.check(name)
             symbol = SYMBOLS[check.status] if check is not None else " "
             cells.append(symbol.center(len(name)))
-        lines.append(report.name.ljust(width) + "  " + "  ".join(cells))
+        lines.append((report.name.ljust(width) + "  " + "  ".join(cells)).rstrip())
     failed = [r for r in reports if r.failed]
     for report in failed if not verbose else reports:
         lines += ["", f"{report.name}  ({report.arn})"]
@@ -34,9 +34,11 @@ def table(reports: Iterable[SecretReport], *, verbose: bool = False) -> str:
                 if check.remedy:
                     lines.append(f"      what to change: {check.remedy}")
     passed = len(reports) - len(failed)
-    lines += ["", f"{passed} of {len(reports)} secrets pass every check; {len(failed)} fail."]
-    if failed:
-        lines.append("Legend: ✓ passes  ✗ fails  · does not apply")
+    lines += [
+        "",
+        f"{passed} of {len(reports)} secrets pass every check; {len(failed)} fail.",
+        "(✓ passes, ✗ fails, · does not apply; --verbose for every detail, --json for pipelines)",
+    ]
     return "\n".join(lines)
 
 
