@@ -2,8 +2,9 @@
 
 moto 5.2.5 does not implement SimulatePrincipalPolicy; ``rotation-doctor`` asks it whether a
 rotation function's role may rotate a secret. The answer comes from the evaluation the sandbox
-already enforces on the function's requests (``sandbox.iam``): the role's inline and attached
-policies, limited by its permissions boundary, explicit Deny first, IAM wildcards.
+already enforces on the function's requests (``sandbox.iam`` with ``rotation_testing.policy``):
+the role's inline and attached policies, limited by its permissions boundary, explicit Deny
+first, IAM wildcards.
 
 What it follows, from the API reference
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html and
@@ -34,12 +35,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from rotation_testing import policy
 from sandbox import iam
 
 _DECISIONS = {
-    iam.Decision.ALLOW: "allowed",
-    iam.Decision.EXPLICIT_DENY: "explicitDeny",
-    iam.Decision.IMPLICIT_DENY: "implicitDeny",
+    policy.Decision.ALLOW: "allowed",
+    policy.Decision.EXPLICIT_DENY: "explicitDeny",
+    policy.Decision.IMPLICIT_DENY: "implicitDeny",
 }
 # Most restrictive first: the order in which an aggregate decision is chosen.
 _RESTRICTIVENESS = ["explicitDeny", "implicitDeny", "allowed"]
@@ -69,15 +71,15 @@ def context_from_entries(entries: list[Mapping[str, Any]]) -> dict[str, str]:
 
 def _statement_decision(
     statement: Mapping[str, Any], action: str, resource: str, context: Mapping[str, str]
-) -> iam.Decision:
-    return iam.evaluate([{"Statement": [statement]}], action, resource, context)
+) -> policy.Decision:
+    return policy.evaluate([{"Statement": [statement]}], action, resource, context)
 
 
 def _statement_applies_ignoring_conditions(
     statement: Mapping[str, Any], action: str, resource: str
 ) -> bool:
     bare = {k: v for k, v in statement.items() if k != "Condition"}
-    return _statement_decision(bare, action, resource, {}) is not iam.Decision.IMPLICIT_DENY
+    return _statement_decision(bare, action, resource, {}) is not policy.Decision.IMPLICIT_DENY
 
 
 def missing_context_values(
@@ -104,7 +106,7 @@ def matched_statements(
     for policy_id, policy_type, document in documents:
         for statement in _as_list(document.get("Statement")):
             if _statement_decision(statement, action, resource, context) is not (
-                iam.Decision.IMPLICIT_DENY
+                policy.Decision.IMPLICIT_DENY
             ):
                 matched.append({"SourcePolicyId": policy_id, "SourcePolicyType": policy_type})
     return matched
@@ -122,7 +124,7 @@ def simulate(
     for action in actions:
         per_resource = []
         for resource in resources:
-            verdict = iam.evaluate_within_boundary(
+            verdict = policy.evaluate_within_boundary(
                 [document for _, _, document in identity],
                 boundary[2] if boundary is not None else None,
                 action,
@@ -140,7 +142,8 @@ def simulate(
             }
             if boundary is not None:
                 allowed = (
-                    iam.evaluate([boundary[2]], action, resource, context) is iam.Decision.ALLOW
+                    policy.evaluate([boundary[2]], action, resource, context)
+                    is policy.Decision.ALLOW
                 )
                 detail["PermissionsBoundaryDecisionDetail"] = {
                     "AllowedByPermissionsBoundary": allowed
@@ -181,10 +184,10 @@ def role_documents(backend: Any, role_name: str) -> list[NamedDocument]:
         _, document = backend.get_role_policy(role_name, name)
         documents.append((name, "role", _document(document)))
     attached, _ = backend.list_attached_role_policies(role_name)
-    for policy in attached:
-        version = next(v for v in policy.versions if v.is_default)
-        kind = "aws-managed" if ":aws:policy/" in policy.arn else "user-managed"
-        documents.append((policy.name, kind, _document(version.document)))
+    for managed in attached:
+        version = next(v for v in managed.versions if v.is_default)
+        kind = "aws-managed" if ":aws:policy/" in managed.arn else "user-managed"
+        documents.append((managed.name, kind, _document(version.document)))
     return documents
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 REGION = "eu-west-1"  # examples/many-secrets' default
 
