@@ -49,7 +49,7 @@ class Account:
         )
         self._clients = {
             name: session.client(name, config=config)
-            for name in ("secretsmanager", "lambda", "iam", "logs", "kms", "ec2")
+            for name in ("secretsmanager", "lambda", "iam", "logs", "kms", "ec2", "rds")
         }
         self.concurrency = concurrency
         self._lock = threading.Lock()
@@ -253,6 +253,73 @@ class Account:
             )
 
         return self.cached("network", arn, fetch)
+
+    # --- databases (database strategies) --------------------------------------------------------
+
+    def database(self, secret: Mapping[str, Any], host: str | None) -> checks.Database | None:
+        """The RDS instance or cluster of the secret: by RDS's own tag on a managed master
+        secret (aws:rds:primaryDBInstanceArn / primaryDBClusterArn), else by the host named in
+        AWSCURRENT (``--connect``). None when the account describes no such database."""
+        tags = {t["Key"]: t["Value"] for t in secret.get("Tags") or []}
+        if "aws:rds:primaryDBInstanceArn" in tags or "aws:rds:primaryDBClusterArn" in tags:
+            return self._tagged_database(tags)
+        if not host:
+            return None
+        for instance in self.cached("db_instances", "", self._all_instances):
+            if (instance.get("Endpoint") or {}).get("Address") == host:
+                return self._database_of(instance, "DBInstanceIdentifier")
+        for cluster in self.cached("db_clusters", "", self._all_clusters):
+            if host in (cluster.get("Endpoint"), cluster.get("ReaderEndpoint")):
+                return self._database_of(cluster, "DBClusterIdentifier")
+        return None
+
+    def _tagged_database(self, tags: Mapping[str, str]) -> checks.Database | None:
+        rds = self.client("rds")
+        try:
+            if tags.get("aws:rds:primaryDBInstanceArn"):
+                found = rds.describe_db_instances(
+                    DBInstanceIdentifier=tags["aws:rds:primaryDBInstanceArn"]
+                )["DBInstances"]
+                return self._database_of(found[0], "DBInstanceIdentifier") if found else None
+            found = rds.describe_db_clusters(
+                DBClusterIdentifier=tags["aws:rds:primaryDBClusterArn"]
+            )["DBClusters"]
+            return self._database_of(found[0], "DBClusterIdentifier") if found else None
+        except ClientError as error:
+            if "NotFound" in error_code(error):
+                return None
+            raise
+
+    def _all_instances(self) -> list[dict[str, Any]]:
+        pages = self.client("rds").get_paginator("describe_db_instances").paginate()
+        return [i for page in pages for i in page.get("DBInstances", [])]
+
+    def _all_clusters(self) -> list[dict[str, Any]]:
+        pages = self.client("rds").get_paginator("describe_db_clusters").paginate()
+        return [c for page in pages for c in page.get("DBClusters", [])]
+
+    def _database_of(self, described: Mapping[str, Any], id_key: str) -> checks.Database:
+        groups = tuple(str(g["VpcSecurityGroupId"]) for g in described.get("VpcSecurityGroups", []))
+        port = described.get("Port") or (described.get("Endpoint") or {}).get("Port") or 5432
+        rules: list[Mapping[str, Any]] = []
+        if groups:
+            answer = self.client("ec2").describe_security_groups(GroupIds=list(groups))
+            for group in answer["SecurityGroups"]:
+                rules.extend(group.get("IpPermissions", []))
+        return checks.Database(str(described[id_key]), int(port), groups, tuple(rules))
+
+    def subnet_cidrs(self, subnet_ids: tuple[str, ...]) -> tuple[str, ...]:
+        if not subnet_ids:
+            return ()
+        answer = self.client("ec2").describe_subnets(SubnetIds=list(subnet_ids))
+        return tuple(str(s["CidrBlock"]) for s in answer["Subnets"])
+
+    def current_value(self, secret_arn: str) -> str:
+        """AWSCURRENT's value: ``--connect`` only (connect-policy.json), never kept or shown."""
+        answer = self.client("secretsmanager").get_secret_value(
+            SecretId=secret_arn, VersionStage="AWSCURRENT"
+        )
+        return str(answer.get("SecretString") or "")
 
 
 def _has_nat(tables: list[Mapping[str, Any]], subnet_id: str) -> bool:

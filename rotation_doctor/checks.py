@@ -486,3 +486,121 @@ def check_network(network: Network | None, region: str) -> Check:
 def is_database_strategy(function: Mapping[str, Any] | None) -> bool:
     variables = ((function or {}).get("Environment") or {}).get("Variables") or {}
     return bool(DATABASE_STRATEGY.match(str(variables.get("ROTATION_STRATEGY", ""))))
+
+
+# --- database strategies --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Database:
+    """The RDS instance or cluster a secret's credentials are for, as RDS describes it."""
+
+    identifier: str
+    port: int
+    security_group_ids: tuple[str, ...]
+    # IpPermissions of those security groups (DescribeSecurityGroups).
+    ingress: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What ``--connect`` found: the shape of AWSCURRENT and a login with it (no value kept)."""
+
+    shape_problem: str | None  # the rotator's own message for a bad shape, or None
+    master_denied: str | None  # masterarn the role may not read, or None
+    login_error: str | None  # the driver's error type, "" when not tried, None when it worked
+    where: str  # host:port
+
+
+def _port_in(rule: Mapping[str, Any], port: int) -> bool:
+    if str(rule.get("IpProtocol")) == "-1":
+        return True
+    if str(rule.get("IpProtocol")).lower() not in ("tcp", "6"):
+        return False
+    return int(rule.get("FromPort", 0)) <= port <= int(rule.get("ToPort", 65535))
+
+
+def _cidr_covers(cidr: str, subnet: str) -> bool:
+    import ipaddress  # noqa: PLC0415
+
+    try:
+        return ipaddress.ip_network(subnet).subnet_of(ipaddress.ip_network(cidr))  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+
+
+def database_reachable(
+    database: Database, function_groups: Iterable[str], subnet_cidrs: Iterable[str]
+) -> bool:
+    """A rule of the database's security groups lets the function's groups (or every one of its
+    subnets' CIDRs) reach the port. Security groups are stateful and allow all egress unless told
+    otherwise; the function's own egress is not checked.
+    https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    """
+    groups, cidrs = set(function_groups), list(subnet_cidrs)
+    for rule in database.ingress:
+        if not _port_in(rule, database.port):
+            continue
+        if any(pair.get("GroupId") in groups for pair in rule.get("UserIdGroupPairs", [])):
+            return True
+        ranges = [str(r.get("CidrIp")) for r in rule.get("IpRanges", [])]
+        if cidrs and all(any(_cidr_covers(r, c) for r in ranges) for c in cidrs):
+            return True
+    return False
+
+
+def check_database(
+    *,
+    is_database: bool,
+    database: Database | None,
+    function_groups: tuple[str, ...],
+    subnet_cidrs: tuple[str, ...],
+    connection: Connection | None,
+) -> Check:
+    if not is_database:
+        return Check.skip("database", "not a database strategy")
+    problem = _connection_problem(connection)
+    if problem is not None:
+        return problem
+    found = []
+    if database is not None and function_groups:
+        if not database_reachable(database, function_groups, subnet_cidrs):
+            return Check.fail(
+                "database",
+                f"{database.identifier}'s security groups "
+                f"({', '.join(database.security_group_ids)}) do not let the function's "
+                f"({', '.join(function_groups)}) reach port {database.port}",
+                f"Allow TCP {database.port} from the function's security group "
+                "(vpc_config.security_group_ids on modules/rotation-function) in the "
+                "database's security group",
+            )
+        found.append(f"{database.identifier}:{database.port} reachable from the function")
+    if connection is not None and connection.login_error:
+        return Check.fail(
+            "database",
+            f"login with AWSCURRENT at {connection.where} failed: {connection.login_error}",
+            "AWSCURRENT no longer logs in (changed outside rotation?): put the working "
+            "credentials in the secret, or reset the user's password to AWSCURRENT",
+        )
+    if connection is not None and connection.login_error is None:
+        found.append(f"AWSCURRENT logs in at {connection.where}")
+    if not found:
+        return Check.skip("database", "host and port are in the secret's value: run with --connect")
+    return Check.ok("database", "; ".join(found))
+
+
+def _connection_problem(connection: Connection | None) -> Check | None:
+    if connection is not None and connection.shape_problem:
+        return Check.fail(
+            "database",
+            f"AWSCURRENT: {connection.shape_problem}",
+            "Fix the secret's JSON (the keys the strategy needs); see rotator/strategies/",
+        )
+    if connection is not None and connection.master_denied:
+        return Check.fail(
+            "database",
+            f"the role may not read the master secret {connection.master_denied}",
+            "Add it to master_secret_arns on modules/rotation-function (and its key to "
+            "master_kms_key_arns)",
+        )
+    return None

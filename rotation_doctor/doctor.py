@@ -187,7 +187,7 @@ class Doctor:
                 ),
             )
         )
-        add(self._database(function))
+        add(_guard("database", lambda: self._database(secret, function, role_arn)))
         return report
 
     def _unfinished(
@@ -225,14 +225,49 @@ class Doctor:
             key, role_arn, simulated.get(key_arn, []), self.account.key_policy(key_arn)
         )
 
-    def _database(self, function: Mapping[str, Any] | None) -> Check:
-        if not checks.is_database_strategy(function):
-            return Check.skip("database", "not a database strategy")
-        if not self.options.connect:
-            return Check.skip(
-                "database", "host and port live in the secret's value: run with --connect"
+    def _database(
+        self, secret: Mapping[str, Any], function: Mapping[str, Any] | None, role_arn: str | None
+    ) -> Check:
+        is_database = checks.is_database_strategy(function)
+        if not is_database or function is None:
+            return checks.check_database(
+                is_database=False,
+                database=None,
+                function_groups=(),
+                subnet_cidrs=(),
+                connection=None,
             )
-        return Check.skip("database", "--connect checks are not implemented yet")
+        strategy = str(
+            ((function.get("Environment") or {}).get("Variables") or {}).get(
+                "ROTATION_STRATEGY", ""
+            )
+        )
+        connection = None
+        host = None
+        if self.options.connect:
+            from rotation_doctor import connect  # noqa: PLC0415  the only reader of a value
+
+            def master_readable(master_arn: str) -> bool:
+                if role_arn is None:
+                    return False
+                answers = self.account.simulate(
+                    role_arn, ["secretsmanager:GetSecretValue"], [master_arn], {}
+                )
+                return all(s.decision == "allowed" for s in answers.get(master_arn, []))
+
+            connection = connect.check(
+                self.account.current_value(str(secret["ARN"])), strategy, master_readable
+            )
+            host = connection.where.rsplit(":", 1)[0] if ":" in connection.where else None
+        vpc = function.get("VpcConfig") or {}
+        subnets = tuple(vpc.get("SubnetIds") or ())
+        return checks.check_database(
+            is_database=True,
+            database=self.account.database(secret, host),
+            function_groups=tuple(vpc.get("SecurityGroupIds") or ()) if subnets else (),
+            subnet_cidrs=self.account.subnet_cidrs(subnets),
+            connection=connection,
+        )
 
 
 def _log_group(function: Mapping[str, Any]) -> str:

@@ -85,6 +85,14 @@ def test_a_healthy_stack_passes_every_check(
             "network": "skip",
             "database": "skip",
         }, report
+    # The same three by the enrolment tag; one named by ARN alone.
+    code, text = doctor_stack.doctor(
+        "--json",
+        "--tag",
+        f"rotation-function={doctor_stack.function_name}",
+        monkeypatch=monkeypatch,
+    )
+    assert (code, len(json.loads(text)["secrets"])) == (0, 3)
     code, table = doctor_stack.doctor("--prefix", "example/api-keys/", monkeypatch=monkeypatch)
     assert code == 0
     assert "3 of 3 secrets pass every check" in table
@@ -314,3 +322,22 @@ def test_function_in_a_vpc_without_a_route(
             functions.update_function_configuration(
                 FunctionName=name, VpcConfig={"SubnetIds": [], "SecurityGroupIds": []}
             )
+
+
+def test_customer_key_the_role_may_not_use(
+    doctor_stack: DoctorStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer managed key on the secret, which the function's role is not granted."""
+    client = doctor_stack.client("secretsmanager")
+    arn = doctor_stack.secret_arns[SECRET]
+    key = doctor_stack.client("kms").create_key(Description="doctor test")["KeyMetadata"]["Arn"]
+    client.update_secret(SecretId=arn, KmsKeyId=key)
+    with restored(doctor_stack, monkeypatch):
+        try:
+            code, report = doctor_stack.report(SECRET, monkeypatch)
+            assert code == 1
+            check = assert_only_failing(report, "kms", "kms_key_arns")
+            assert key in check["summary"]
+            assert "kms:Decrypt" in check["summary"]
+        finally:
+            client.update_secret(SecretId=arn, KmsKeyId="alias/aws/secretsmanager")

@@ -17,6 +17,7 @@ from rotation_doctor.model import Check, SecretReport
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/key-AbCdEf"
 OTHER_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/other-XyZxYz"
+MASTER = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds-master-AbCdEf"
 ROLE = "arn:aws:iam::123456789012:role/rotation"
 FUNCTION = {
     "FunctionName": "rotation",
@@ -412,7 +413,10 @@ def test_the_shipped_policy_lists_exactly_the_calls_the_doctor_makes() -> None:
     policy = json.loads(rotation_doctor.POLICY_PATH.read_text())
     (statement,) = policy["Statement"]
     listed = set(statement["Action"])
-    assert _calls_in_source() == listed
+    (connect,) = json.loads(rotation_doctor.CONNECT_POLICY_PATH.read_text())["Statement"]
+    # Everything it calls is in one of the two; only --connect reads a value.
+    assert connect["Action"] == ["secretsmanager:GetSecretValue"]
+    assert _calls_in_source() == listed | set(connect["Action"])
     assert all(
         a.split(":")[1].startswith(("Describe", "Get", "List", "Filter", "Simulate"))
         for a in listed
@@ -435,3 +439,138 @@ def test_the_doctor_imports_only_the_rotator_boto3_and_the_standard_library() ->
             for name in names:
                 top = name.split(".", 1)[0]
                 assert top in allowed or top in sys.stdlib_module_names, (path.name, name)
+
+
+# --- database strategies --------------------------------------------------------------------
+
+
+def database(*rules: dict[str, Any], port: int = 5432) -> checks.Database:
+    return checks.Database("orders-db", port, ("sg-db",), tuple(rules))
+
+
+def test_database_reachable_from_the_functions_group_or_every_subnet() -> None:
+    from_group = {
+        "IpProtocol": "tcp",
+        "FromPort": 5432,
+        "ToPort": 5432,
+        "UserIdGroupPairs": [{"GroupId": "sg-fn"}],
+    }
+    from_vpc = {
+        "IpProtocol": "tcp",
+        "FromPort": 0,
+        "ToPort": 65535,
+        "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+    }
+    wrong_port = {**from_group, "FromPort": 3306, "ToPort": 3306}
+    subnets = ("10.0.1.0/24", "10.0.2.0/24")
+    assert checks.database_reachable(database(from_group), ["sg-fn"], subnets)
+    assert checks.database_reachable(database(from_vpc), ["sg-other"], subnets)
+    assert not checks.database_reachable(database(wrong_port), ["sg-fn"], subnets)
+    assert not checks.database_reachable(database(from_group), ["sg-other"], subnets)
+    half = {**from_vpc, "IpRanges": [{"CidrIp": "10.0.1.0/24"}]}
+    assert not checks.database_reachable(database(half), ["sg-other"], subnets)
+    assert checks.database_reachable(
+        database({"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-fn"}]}), ["sg-fn"], ()
+    )
+
+
+def test_database_check_names_the_input_for_each_problem() -> None:
+    closed = checks.check_database(
+        is_database=True,
+        database=database(),
+        function_groups=("sg-fn",),
+        subnet_cidrs=("10.0.1.0/24",),
+        connection=None,
+    )
+    assert closed.status == "fail"
+    assert "vpc_config.security_group_ids" in closed.remedy
+    master = checks.check_database(
+        is_database=True,
+        database=None,
+        function_groups=(),
+        subnet_cidrs=(),
+        connection=checks.Connection(None, "arn:master", "", "db:5432"),
+    )
+    assert "master_secret_arns" in master.remedy
+    login = checks.check_database(
+        is_database=True,
+        database=None,
+        function_groups=(),
+        subnet_cidrs=(),
+        connection=checks.Connection(None, None, "DatabaseAuthenticationError", "db:5432"),
+    )
+    assert (login.status, "DatabaseAuthenticationError" in login.summary) == ("fail", True)
+    unknown = checks.check_database(
+        is_database=True, database=None, function_groups=(), subnet_cidrs=(), connection=None
+    )
+    assert (unknown.status, "--connect" in unknown.summary) == ("skip", True)
+    assert (
+        checks.check_database(
+            is_database=False, database=None, function_groups=(), subnet_cidrs=(), connection=None
+        ).status
+        == "skip"
+    )
+
+
+def test_connect_reports_the_shape_problem_without_the_value() -> None:
+    from rotation_doctor import connect  # noqa: PLC0415
+
+    value = json.dumps({"engine": "postgres", "username": "app", "password": "s3cr3t-value"})
+    result = connect.check(value, "postgres-single-user", lambda arn: True)
+    assert result.shape_problem is not None
+    assert '"host"' in result.shape_problem
+    assert "s3cr3t-value" not in repr(result)
+    multi = json.dumps(
+        {
+            "engine": "postgres",
+            "host": "db",
+            "username": "app",
+            "password": "s3cr3t-value",
+            "masterarn": MASTER,
+        }
+    )
+    denied = connect.check(multi, "postgres-multi-user", lambda arn: False)
+    assert (denied.master_denied, denied.where) == (MASTER, "db:5432")
+    assert "s3cr3t-value" not in repr(denied)
+
+
+def test_connect_reports_a_failed_login_by_its_type_only() -> None:
+    from rotation_doctor import connect  # noqa: PLC0415
+
+    # A closed port on loopback: the login fails at once, as the rotation's would.
+    value = json.dumps(
+        {
+            "engine": "postgres",
+            "host": "127.0.0.1",
+            "port": 1,
+            "username": "app",
+            "password": "s3cr3t-value",
+            "ssl": False,
+        }
+    )
+    result = connect.check(value, "postgres-single-user", lambda arn: True)
+    assert result.login_error == "DatabaseUnreachableError"
+    assert result.where == "127.0.0.1:1"
+    assert "s3cr3t-value" not in repr(result)
+
+
+def test_progress_bar_counts_on_one_line() -> None:
+    import io  # noqa: PLC0415
+
+    stream = io.StringIO()
+    bar = output.ProgressBar(stream, width=10)
+    bar(5, 10)
+    bar(10, 10)
+    assert stream.getvalue() == "\rchecking [#####.....] 5/10\rchecking [##########] 10/10\n"
+
+
+def test_the_command_needs_secrets_chosen_and_says_how() -> None:
+    import io  # noqa: PLC0415
+
+    from rotation_doctor.cli import main  # noqa: PLC0415
+
+    err = io.StringIO()
+    assert main([], out=io.StringIO(), err=err) == 2
+    assert "--prefix or --tag" in err.getvalue()
+    with pytest.raises(SystemExit):
+        main(["--tag", "no-equals-sign"], out=io.StringIO(), err=io.StringIO())
