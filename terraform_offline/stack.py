@@ -89,8 +89,7 @@ class Stack:
             "TF_INPUT": "0",
         }
         self.runner = Terraform(self.env, report=lambda: _report(sandbox))
-        # The runner's own dict: what a caller adds to stack.env later (TF_VAR_ of an ephemeral
-        # input) reaches every command.
+        # The runner's own copy: a caller may still add variables (TF_VAR_...) before a command.
         self.env = self.runner.env
 
     def terraform(
