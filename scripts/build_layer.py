@@ -180,8 +180,9 @@ def write_zip(layer: Path, destination: Path) -> None:
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(p for p in layer.rglob("*") if p.is_file()):
-                entry = zipfile.ZipInfo(path.relative_to(layer).as_posix(), (1980, 1, 1, 0, 0, 0))
+            files = {p.relative_to(layer).as_posix(): p for p in layer.rglob("*") if p.is_file()}
+            for name, path in sorted(files.items()):
+                entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
                 entry.external_attr = (0o100644 & 0xFFFF) << 16
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(entry, path.read_bytes())
