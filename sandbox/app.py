@@ -150,7 +150,7 @@ def serve() -> None:
     from werkzeug.serving import make_server  # noqa: PLC0415
 
     from rotation_testing import secretsmanager  # noqa: PLC0415
-    from sandbox import iam, lambda_runner, quotas, rds  # noqa: PLC0415
+    from sandbox import events, iam, lambda_runner, quotas, rds  # noqa: PLC0415
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
@@ -161,6 +161,7 @@ def serve() -> None:
     iam.install()
     quotas.install()
     rds.install()
+    events.install()
     cache_moto_lookups()
 
     class RequestHandler(MotoRequestHandler):
