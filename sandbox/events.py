@@ -85,7 +85,7 @@ def install() -> None:
             return
         send_to_sqs_queue(self, resource_id, event, group_id)
 
-    Rule.send_to_targets = send_to_delivered_targets  # type: ignore[method-assign]
+    Rule.send_to_targets = send_to_delivered_targets  # type: ignore[method-assign,assignment]
     Rule._send_to_sqs_queue = send_to_sqs_queue_if_allowed  # type: ignore[method-assign]
 
 
