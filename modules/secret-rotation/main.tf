@@ -75,4 +75,5 @@ module "secret" {
   replica_regions   = var.replica_regions
   resource_policy   = var.resource_policy
   rotation_role_arn = module.function.rotation_role_arn
+  rotation_events   = var.rotation_events
 }
