@@ -80,8 +80,8 @@ def lambda_handler(event: Any, context: Any) -> None:
             "step_failed",
             outcome="error",
             error_type=type(exc).__name__,
-            error_at=where,
             duration_ms=_ms_since(started),
+            **({"error_at": where} if where is not None else {}),
         )
         if where is None:
             error = UnexpectedStepError(f"the step failed with an unexpected {type(exc).__name__}")

@@ -17,11 +17,14 @@ locals {
   custom_strategy_virtualenvs = [
     for file in local.custom_strategy_all_files : dirname(file) if basename(file) == "pyvenv.cfg"
   ]
-  custom_strategy_candidates = [
+  custom_strategy_left_out = "(^|/)\\.[^/]*(/|$)|\\.py[co]$"
+  custom_strategy_kept = [
     for file in local.custom_strategy_all_files : file
-    if !can(regex(local.test_file_pattern, file))
-    && !can(regex("(^|/)\\.[^/]*(/|$)|\\.py[co]$", file))
-    && !anytrue([for venv in local.custom_strategy_virtualenvs : venv == "." || startswith(file, "${venv}/")])
+    if !can(regex(local.test_file_pattern, file)) && !can(regex(local.custom_strategy_left_out, file))
+  ]
+  custom_strategy_candidates = [
+    for file in local.custom_strategy_kept : file
+    if alltrue([for venv in local.custom_strategy_virtualenvs : venv != "." && !startswith(file, "${venv}/")])
   ]
   # Packed as content (package.tf), which file() reads as UTF-8 text: a file that is not (a
   # compiled extension) cannot be packed, and check.custom_strategy_files says so at plan.
