@@ -118,5 +118,7 @@ def test_pip_install_of_a_checkout_writes_nothing_into_it(tmp_path: Path) -> Non
     # The guide ships with the package; the sandbox, the tests and the tools do not.
     assert (site_packages / "rotator" / "STRATEGIES.md").is_file()
     assert (site_packages / "rotation_testing" / "pytest_plugin.py").is_file()
+    assert (site_packages / "rotation_doctor" / "policy.json").is_file()
+    assert (env_dir / "bin" / "rotation-doctor").is_file()
     shipped = {p.name for p in site_packages.iterdir() if (p / "__init__.py").is_file()}
     assert not shipped & {"sandbox", "tests", "terraform_offline", "bench", "scripts"}
