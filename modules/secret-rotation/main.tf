@@ -49,6 +49,7 @@ module "function" {
   database_clone_set_role = var.database_clone_set_role
 
   custom_strategy   = var.custom_strategy
+  layers            = var.layers
   policy_statements = var.policy_statements
   policy_arns       = var.policy_arns
 }
