@@ -48,7 +48,11 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 
 # Groups (tests/conftest.py): a process takes a whole file (a suite, where files share fixture
 # directories), longest files first in the order conftest.py sorts them.
+# Servers the tests start on loopback (package:binary); installed when missing (root with apt-get).
+TEST_SERVERS := redis-server:redis-server
+
 test: $(STAMP) ## Every test: unit, plan, end to end on the sandbox (CI runs `make lint` too)
+	scripts/system_packages.sh $(TEST_SERVERS)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 check: ## What CI runs: lint, then every test (one after the other)
