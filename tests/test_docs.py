@@ -32,6 +32,8 @@ PAGES = sorted(
         *(REPO_ROOT / "examples").glob("*/README.md"),
         *(REPO_ROOT / "rotator").rglob("*.md"),
         *(REPO_ROOT / "rotation_testing").glob("*.md"),
+        *(REPO_ROOT / "rotation_doctor").glob("*.md"),
+        *(REPO_ROOT / "sandbox").glob("*.md"),
     }
 )
 FRONT_PAGE_MAX_LINES = 170
