@@ -1,5 +1,5 @@
 # Every target installs what it needs: a fresh clone runs `make demo` and `make test` with nothing
-# installed by hand. Terraform itself is expected on PATH (see README, "Requirements").
+# installed by hand. Terraform itself is expected on PATH (see docs/development.md, "Requirements").
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -22,7 +22,7 @@ MAKEFLAGS += --jobs=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml VERSION
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
