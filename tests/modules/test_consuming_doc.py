@@ -27,7 +27,7 @@ DOC = REPO_ROOT / "docs" / "consuming-rotated-secrets.md"
 RUN_ELSEWHERE = {"plain-cache", "retry-on-refused-login"}  # tests/postgres
 HCL = ("events-sqs", "ecs-redeploy", "rds-proxy")
 SOURCE = re.compile(
-    r'source = "git::https://example\.com/platform/secret-rotation\.git//modules/([a-z-]+)\?ref=v1\.2\.0"'
+    r'source = "git::https://github\.com/<org>/secret-rotation\.git//modules/([a-z-]+)\?ref=<tag>"'
 )
 # Secrets Manager rotates at most every four hours (rotation schedules).
 SHORTEST_INTERVAL_S = 4 * 3600
