@@ -126,7 +126,7 @@ def _children_cpu_s() -> float:
 
 
 def _env() -> dict[str, str]:
-    from sandbox.terraform_offline import offline_env  # noqa: PLC0415  only when run
+    from terraform_offline import offline_env  # noqa: PLC0415  only when run
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
     return {

@@ -1,7 +1,7 @@
 """PostgreSQL strategy figures: driver import, login latency, rotation time, logins per rotation.
 
 Starts a throwaway PostgreSQL 15 (tests/postgres/pgserver.py: initdb, loopback, scram-sha-256,
-TLS) and rotates in process on moto under the sandbox's Secrets Manager rules (rotator.testing),
+TLS) and rotates in process on moto under the sandbox's Secrets Manager rules (rotation_testing),
 as bench/rotator.py does. Numbers, not pass/fail.
 """
 
@@ -73,13 +73,13 @@ def _rotations(
 ) -> tuple[float, Counter[str]]:
     import boto3  # noqa: PLC0415
 
-    from rotator.strategies.postgres import database  # noqa: PLC0415
-    from rotator.testing import (  # noqa: PLC0415
+    from rotation_testing.testbed import (  # noqa: PLC0415
         Invoker,
         Service,
         create_rotation_function,
         in_process_service,
     )
+    from rotator.strategies.postgres import database  # noqa: PLC0415
 
     os.environ["ROTATION_STRATEGY"] = strategy
     logins: Counter[str] = Counter()

@@ -52,10 +52,10 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
     - ``POST /_sandbox/rotations/wait`` ``{"secret_id", "timeout"}``: the most recent rotation of
       the secret once it has finished (404 if it never rotated).
     """
-    from sandbox import secretsmanager  # noqa: PLC0415
-    from sandbox.clock import CLOCK  # noqa: PLC0415
+    from rotation_testing import secretsmanager  # noqa: PLC0415
+    from rotation_testing.clock import CLOCK  # noqa: PLC0415
+    from rotation_testing.moto_lock import MOTO_LOCK  # noqa: PLC0415
     from sandbox.faults import FAULTS, Fault  # noqa: PLC0415
-    from sandbox.moto_lock import MOTO_LOCK  # noqa: PLC0415
 
     def body(environ: dict[str, Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -149,7 +149,16 @@ def serve() -> None:
     )
     from werkzeug.serving import make_server  # noqa: PLC0415
 
-    from sandbox import iam, lambda_runner, quotas, rds, secretsmanager  # noqa: PLC0415
+    from rotation_testing import secretsmanager  # noqa: PLC0415
+    from sandbox import (  # noqa: PLC0415
+        events,
+        iam,
+        iam_simulation,
+        lambda_runner,
+        lambda_vpc,
+        quotas,
+        rds,
+    )
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
@@ -158,8 +167,11 @@ def serve() -> None:
     lambda_runner.install(runner)
     secretsmanager.install()
     iam.install()
+    iam_simulation.install()
+    lambda_vpc.install()
     quotas.install()
     rds.install()
+    events.install()
     cache_moto_lookups()
 
     class RequestHandler(MotoRequestHandler):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import tfharness
 
-from sandbox.terraform_offline import OfflineTerraformError, offline_env
+from terraform_offline import OfflineTerraformError, offline_env
 
 TESTS_DIR = Path(__file__).resolve().parent
 # Tests are grouped for pytest-xdist (`--dist loadgroup`): a process takes a whole group.
@@ -39,6 +39,7 @@ LONGEST_FIRST = (
     "modules/test_operations.py",
     "e2e/test_e2e_upgrade.py",
     "e2e/test_e2e_operations.py",
+    "e2e/test_e2e_rotation_events.py",
     "e2e/test_e2e_iam_access_key.py",
     "e2e/test_e2e_custom_api_key.py",
     "e2e/test_e2e_many_secrets.py",

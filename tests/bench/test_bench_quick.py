@@ -36,6 +36,7 @@ EXPECTED_LINES = {
     ],
     "sandbox_scale": [r"^ +2 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d "],
     "sandbox_clock": [r"^  rotations run +\d+ +\(0 failed\)$"],
+    "doctor": [r"^  doctor, 2 secrets by --prefix +\d+\.\d s$", r"^  secrets failing a check +0$"],
 }
 
 
