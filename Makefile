@@ -79,7 +79,7 @@ demo: $(STAMP) ## Apply examples/api-key to a local AWS sandbox and rotate for r
 sandbox: $(STAMP) ## Start the local AWS sandbox and print the exports to use it
 	$(PY) -m sandbox
 
-bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, scale)
+bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, module plan beside a bare module, scale)
 	$(PY) -m bench
 
 layer: $(STAMP) ## Build the PostgreSQL driver layer (pinned pg8000) into build/layers/postgres

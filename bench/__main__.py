@@ -1,7 +1,8 @@
 """Run every benchmark in turn and print its figures (`make bench`).
 
-Each area keeps its benchmark in a module of its own with a `main()` that prints a titled block.
-`python -m bench rotator` runs one of them.
+Each area keeps its benchmark in a module of its own with a `main(quick=False)` that prints a
+titled block. `python -m bench rotator` runs one of them; `--quick` runs each at its smallest
+size, to check that it still runs (tests/bench does), not to measure.
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("rotator", "postgres", "sandbox_scale", "sandbox_clock", "doctor")
+BENCHMARKS = ("rotator", "postgres", "module_plan", "sandbox_scale", "sandbox_clock", "doctor")
 
 
 def main(argv: list[str]) -> int:
-    selected = argv or list(BENCHMARKS)
+    quick = "--quick" in argv
+    selected = [arg for arg in argv if arg != "--quick"] or list(BENCHMARKS)
     unknown = sorted(set(selected) - set(BENCHMARKS))
     if unknown:
         print(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}", file=sys.stderr)
         return 2
     for name in selected:
         module = importlib.import_module(f"bench.{name}")
-        module.main()
+        module.main(quick=quick)
     return 0
 
 

@@ -26,6 +26,8 @@ from botocore.client import BaseClient
 from sandbox.server import Sandbox
 
 SECRETS = int(os.environ.get("BENCH_DOCTOR_SECRETS", "1000"))
+# `python -m bench --quick` (tests/bench): enough to run every step.
+QUICK_SECRETS = 2
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 PREFIX = "bench/doctor/"
@@ -46,7 +48,7 @@ def _zip(source: str) -> bytes:
     return buffer.getvalue()
 
 
-def build(clients: Any) -> None:
+def build(clients: Any, size: int) -> None:
     iam, functions, secrets = clients("iam"), clients("lambda"), clients("secretsmanager")
     trust = {
         "Version": "2012-10-17",
@@ -104,11 +106,12 @@ def build(clients: Any) -> None:
         )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(one, range(SECRETS)))
+        list(pool.map(one, range(size)))
 
 
-def main() -> None:
-    print(f"\n== rotation-doctor: {SECRETS} secrets of one function, on the sandbox ==")
+def main(quick: bool = False) -> None:
+    size = QUICK_SECRETS if quick else SECRETS
+    print(f"\n== rotation-doctor: {size} secrets of one function, on the sandbox ==")
     from rotation_doctor.cli import main as doctor  # noqa: PLC0415
 
     with Sandbox() as sandbox:
@@ -124,9 +127,9 @@ def main() -> None:
             )
 
         started = time.monotonic()
-        build(clients)
+        build(clients, size)
         # The last rotation the stand-in runs finishes after the others (one worker, in order).
-        for index in range(SECRETS):
+        for index in range(size):
             sandbox.wait_for_rotation(f"{PREFIX}{index:04d}", timeout=600)
         print(f"  setup (API, not timed below)      {time.monotonic() - started:7.1f} s")
 

@@ -25,7 +25,7 @@ IMPORT_RUNS = 5
 SECRET = {"engine": "postgres", "host": "db", "username": "app", "password": "initial"}
 
 
-def _cold_import_ms() -> float:
+def _cold_import_ms(runs: int) -> float:
     """Median over fresh interpreters of `import rotator.handler` (the Lambda init phase)."""
     code = (
         "import time; t = time.perf_counter(); import rotator.handler; "
@@ -41,12 +41,12 @@ def _cold_import_ms() -> float:
                 cwd=ROOT,
             ).stdout
         )
-        for _ in range(IMPORT_RUNS)
+        for _ in range(runs)
     ]
     return statistics.median(samples)
 
 
-def _first_client_ms() -> float:
+def _first_client_ms(runs: int) -> float:
     """What the first invocation adds: importing boto3 and creating the client."""
     code = (
         "import time; from rotator import secret_store; t = time.perf_counter(); "
@@ -64,12 +64,12 @@ def _first_client_ms() -> float:
                 env=env,
             ).stdout
         )
-        for _ in range(IMPORT_RUNS)
+        for _ in range(runs)
     ]
     return statistics.median(samples)
 
 
-def _calls_and_timing() -> tuple[Counter[str], list[float]]:
+def _calls_and_timing(rotations: int) -> tuple[Counter[str], list[float]]:
     """Rotations through the service model the tests use, the rotator's calls counted."""
     import boto3  # noqa: PLC0415  imported after the cold-import measurement
 
@@ -96,21 +96,23 @@ def _calls_and_timing() -> tuple[Counter[str], list[float]]:
         service.rotate(arn)  # the first rotation also pays for loading the client's service model
         first = Counter(calls)
         durations = []
-        for _ in range(ROTATIONS):
+        for _ in range(rotations):
             started = time.perf_counter()
             service.rotate(arn)  # raises if a step failed
             durations.append((time.perf_counter() - started) * 1000)
     return first, durations
 
 
-def main() -> None:
+def main(quick: bool = False) -> None:
+    """quick: one run of each measurement (tests/bench checks that the benchmark runs)."""
+    runs, rotations = (1, 1) if quick else (IMPORT_RUNS, ROTATIONS)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "testing")
     os.environ["LOG_LEVEL"] = "WARNING"  # keep the per-step log lines out of the figures
-    import_ms = _cold_import_ms()
-    client_ms = _first_client_ms()
-    calls, durations = _calls_and_timing()
+    import_ms = _cold_import_ms(runs)
+    client_ms = _first_client_ms(runs)
+    calls, durations = _calls_and_timing(rotations)
 
     print("== rotator ==")
     print(f"Secrets Manager calls per generic rotation (warm container): {sum(calls.values())}")
@@ -118,11 +120,11 @@ def main() -> None:
         print(f"  {api:<26} {count}")
     print("  (testSecret on a container that ran no earlier step: +2, DescribeSecret and")
     print("   GetSecretValue(AWSCURRENT); AWS's template makes 10 in every case)")
-    print(f"cold import of rotator.handler: {import_ms:.1f} ms (median of {IMPORT_RUNS})")
-    print(f"first invocation, boto3 import + client: {client_ms:.1f} ms (median of {IMPORT_RUNS})")
+    print(f"cold import of rotator.handler: {import_ms:.1f} ms (median of {runs})")
+    print(f"first invocation, boto3 import + client: {client_ms:.1f} ms (median of {runs})")
     print(
         f"one full rotation in process, moto under the sandbox's rules (RotateSecret + 4 steps): "
-        f"{statistics.median(durations):.1f} ms median of {ROTATIONS}"
+        f"{statistics.median(durations):.1f} ms median of {rotations}"
     )
 
 

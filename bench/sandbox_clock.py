@@ -18,10 +18,13 @@ from sandbox.server import Sandbox
 from terraform_offline.stack import Stack
 
 DAYS = 40
+# `python -m bench --quick` (tests/bench): one day, six windows.
+QUICK_DAYS = 1
 
 
-def main() -> None:
-    print(f"Sandbox clock: {DAYS} days of rate(4 hours) on one secret (examples/many-secrets)")
+def main(quick: bool = False) -> None:
+    days = QUICK_DAYS if quick else DAYS
+    print(f"Sandbox clock: {days} days of rate(4 hours) on one secret (examples/many-secrets)")
     with Sandbox() as sandbox:
         stack = Stack("many-secrets", sandbox)
         try:
@@ -42,7 +45,7 @@ def main() -> None:
             arn = str(stack.outputs()["secret_arns"]["clock"])
             sandbox.wait_for_rotation(arn)
             started = time.monotonic()
-            ran = sandbox.advance_clock(DAYS * 86400)
+            ran = sandbox.advance_clock(days * 86400)
             elapsed = time.monotonic() - started
             env = sandbox.aws_env()
             client = boto3.client(

@@ -27,13 +27,17 @@ from sandbox.server import Sandbox
 from terraform_offline.stack import Stack
 
 SIZES = (10, 50, 100, 1000)
+# `python -m bench --quick` (tests/bench): the smallest stack that exercises every step.
+QUICK_SIZES = (2,)
 # Rounds of "rotate all" to take the best of; above this many secrets one round (it takes minutes).
 BEST_OF_TWO_UP_TO = 100
 # terraform apply -parallelism (default 10).
 PARALLELISM = 30
 
 
-def sizes() -> tuple[int, ...]:
+def sizes(quick: bool = False) -> tuple[int, ...]:
+    if quick:
+        return QUICK_SIZES
     chosen = os.environ.get("BENCH_SCALE_SIZES")
     if not chosen:
         return SIZES
@@ -128,14 +132,14 @@ def measure(size: int) -> Figures:
     return Figures(size, plan_s, plan_cpu_s, apply_s, rotate_s, peak_mb, environments_mb, load)
 
 
-def main() -> None:
+def main(quick: bool = False) -> None:
     print("Sandbox scale: one rotation function, N secrets (examples/many-secrets)")
     print(
         f"  {'N':>4}  {'plan s':>7}  {'plan CPU s':>10}  {'apply s':>8}  {'rotate all s':>12}  "
         f"{'peak RSS MB':>11}  {'functions MB':>12}  {'load avg':>8}"
     )
     results = []
-    for size in sizes():
+    for size in sizes(quick):
         figures = measure(size)
         results.append(figures)
         print(
