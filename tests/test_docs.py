@@ -180,7 +180,7 @@ def test_pyproject_reads_the_version_file() -> None:
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     assert "version" not in pyproject["project"], "the version lives in VERSION only"
     assert "version" in pyproject["project"]["dynamic"]
-    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"file": "VERSION"}
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "VERSION"
     # What the installed package says (make venv reinstalls when VERSION changes).
     assert importlib.metadata.version("secret-rotation") == _version()
 
