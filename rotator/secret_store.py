@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from rotator.errors import (
@@ -102,6 +103,8 @@ class SecretVersion:
     version_id: str
     stages: tuple[str, ...]
     value: str
+    # GetSecretValue's CreatedDate: when this version was stored (None if the answer lacked it).
+    created: datetime | None = None
 
     def __repr__(self) -> str:
         return f"SecretVersion(version_id={self.version_id!r}, stages={self.stages!r})"
@@ -159,6 +162,7 @@ class SecretStore:
             version_id=response["VersionId"],
             stages=tuple(response.get("VersionStages", ())),
             value=response["SecretString"],
+            created=response.get("CreatedDate"),
         )
 
     def put_pending(

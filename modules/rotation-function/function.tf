@@ -5,6 +5,8 @@ locals {
   database_environment = { for name, value in {
     PG_CA_BUNDLE      = var.database_ca_bundle
     PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+    # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
+    IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
 }
 

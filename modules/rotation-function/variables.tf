@@ -481,6 +481,26 @@ variable "iam_user_arns" {
     condition     = var.rotation_strategy != "iam-access-key" || length(var.iam_user_arns) > 0
     error_message = "rotation_strategy \"iam-access-key\" creates and deletes access keys: set iam_user_arns to the ARNs of the users (or a path wildcard such as arn:aws:iam::123456789012:user/ci/*)."
   }
+
+  validation {
+    # Whoever may create and tag a secret under the enrolment prefix could name any user in
+    # iam_user_arns; the user's tag refuses that at rotation, but a grant that wide is refused here.
+    condition     = length(var.iam_user_arns) == 0 || var.rotation_strategy != "iam-access-key" || var.enrolled_secrets == null
+    error_message = "rotation_strategy \"iam-access-key\" cannot be combined with enrolled_secrets: list the key-pair secrets in secret_arns instead (and tag each IAM user with iam_user_secret_tag_key = the secret's ARN)."
+  }
+}
+
+variable "iam_user_secret_tag_key" {
+  description = "iam-access-key only: the tag key an administrator sets on each IAM user, with the ARN of the one secret that holds the user's key pair as value (IAM_USER_SECRET_TAG_KEY). The function rotates a user's keys only for the secret its tag names, so the \"UserName\" a secret's writer stores cannot steer it to another user."
+  type        = string
+  default     = "rotation-secret-arn"
+  nullable    = false
+
+  validation {
+    # IAM tag keys: 1 to 128 characters; aws: is reserved.
+    condition     = can(regex("^[A-Za-z0-9 _.:/=+@-]{1,128}$", var.iam_user_secret_tag_key)) && !startswith(lower(var.iam_user_secret_tag_key), "aws:")
+    error_message = "iam_user_secret_tag_key must be a tag key of 1 to 128 characters from letters, digits, spaces and _.:/=+@-, not starting with \"aws:\", for example \"rotation-secret-arn\"."
+  }
 }
 
 variable "custom_strategy" {
