@@ -27,6 +27,7 @@ from rotator.errors import (
     SecretsManagerAccessDeniedError,
     SecretsManagerCallError,
     SecretsManagerUnavailableError,
+    StrategyValueTypeError,
     UnsupportedSecretShapeError,
 )
 from rotator.logs import StepLog
@@ -180,6 +181,12 @@ class SecretStore:
         same page: it is "required for secret rotations using an IAM assumed role or
         cross-account rotation". Only this call carries it, and no log line does.
         """
+        if not isinstance(value, str):
+            # Checked here: botocore's parameter validation would quote the value in its message.
+            raise StrategyValueTypeError(
+                f"the strategy's create_pending_value returned a {type(value).__name__}, not the "
+                "text PutSecretValue stores; nothing was written"
+            )
         extra = {} if rotation_token is None else {"RotationToken": rotation_token}
         try:
             self._call(
@@ -211,6 +218,7 @@ class SecretStore:
         from botocore.exceptions import (  # noqa: PLC0415  deferred with boto3
             BotoCoreError,
             ClientError,
+            ParamValidationError,
         )
 
         started = time.perf_counter()
@@ -219,6 +227,12 @@ class SecretStore:
         except ClientError as exc:
             self._log.debug("aws_call_failed", api=api, error_type=_code(exc))
             raise _translate(api, exc) from exc
+        except ParamValidationError as exc:
+            # Its text quotes the parameters' values, a secret among them: the type only.
+            self._log.debug("aws_call_failed", api=api, error_type=type(exc).__name__)
+            raise StrategyValueTypeError(
+                f"{api} refused its parameters before sending them ({type(exc).__name__})"
+            ) from None
         except BotoCoreError as exc:
             self._log.debug("aws_call_failed", api=api, error_type=type(exc).__name__)
             raise SecretsManagerUnavailableError(

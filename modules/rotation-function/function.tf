@@ -5,6 +5,11 @@ locals {
   database_environment = { for name, value in {
     PG_CA_BUNDLE      = var.database_ca_bundle
     PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+    # The packed bundle (package.tf) wins over PG_CA_BUNDLE (rotator/strategies/database).
+    DATABASE_CA_BUNDLE   = var.database_ca_bundle_file != null ? "/var/task/${local.packed_ca_bundle}" : null
+    DATABASE_TLS_DEFAULT = contains(local.postgres_strategies, var.rotation_strategy) ? var.database_tls_default : null
+    # The only secrets a database secret's "masterarn" may name (rotator/strategies/database).
+    MASTER_SECRET_ARNS = length(var.master_secret_arns) > 0 ? join(",", var.master_secret_arns) : null
     # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
     IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }

@@ -24,10 +24,11 @@ made by hand), but only if that key was created before AWSCURRENT was stored and
 since (iam:GetAccessKeyLastUsed): a key someone made or used after the last rotation may be in use
 by a person, so the rotation fails naming it instead. The AWSCURRENT key is never deleted, so
 clients that cache the secret for less than one rotation interval never hold a dead key.
-setSecret checks the new key still exists (IAM already knows it). testSecret signs sts:GetCallerIdentity with the new key and checks the caller is
-that user; a new key can take a few seconds to work ("eventually consistent", IAM user guide,
-"Changes that I make are not always immediately visible"), so it retries with backoff, inside the
-function's default 30-second timeout. finishSecret is the rotator's.
+setSecret checks the new key still exists (IAM already knows it). testSecret signs
+sts:GetCallerIdentity with the new key and checks the caller is that user; a new key can take a
+few seconds to work ("eventually consistent", IAM user guide, "Changes that I make are not always
+immediately visible"), so it retries with backoff, inside the function's default 30-second
+timeout. finishSecret is the rotator's.
 
 The function's role needs iam:ListUserTags, iam:ListAccessKeys, iam:GetAccessKeyLastUsed,
 iam:CreateAccessKey and iam:DeleteAccessKey on the users' ARNs (modules/rotation-function's

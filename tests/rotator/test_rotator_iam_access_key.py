@@ -695,8 +695,7 @@ def test_a_user_name_the_secret_writer_chose_is_refused_and_nothing_changes(
 ) -> None:
     """The attack: write {"UserName": <victim>} into one's own secret and rotate."""
     victim_keys = {
-        iam.create_access_key(UserName="someone-else")["AccessKey"]["AccessKeyId"]
-        for _ in range(2)
+        iam.create_access_key(UserName="someone-else")["AccessKey"]["AccessKeyId"] for _ in range(2)
     }
     arn = secret(service)  # bound to ci-deployer by its tag
     service.sm.put_secret_value(

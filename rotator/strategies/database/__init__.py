@@ -152,19 +152,24 @@ def check_not_master_user(pending_user: str, master_user: str, *, master_arn: st
 
 
 def default_tls_mode(env: Mapping[str, str] | None = None) -> TlsMode:
-    """DATABASE_TLS_DEFAULT: the mode of a secret without "ssl" (unset: "verify")."""
+    """DATABASE_TLS_DEFAULT: the mode of a secret without "ssl".
+
+    modules/rotation-function sets "verify" unless told otherwise (database_tls_default). Unset
+    (a function deployed some other way) it is "try", AWS's templates' behaviour for a secret
+    without "ssl", tightened: never plaintext, and unverified TLS only with channel binding.
+    """
     environ = os.environ if env is None else env
     raw = environ.get(TLS_DEFAULT_VARIABLE, "").strip().lower()
     if not raw:
-        return "verify"
-    if raw not in TLS_MODES:
-        raise ConfigurationError(
-            f"environment variable {TLS_DEFAULT_VARIABLE} is {raw[:60]!r}",
-            remedy=f"Set {TLS_DEFAULT_VARIABLE} to one of {', '.join(TLS_MODES)} "
-            "(modules/rotation-function: database_tls_default)",
-        )
-    mode: TlsMode = raw  # type: ignore[assignment]  checked against TLS_MODES above
-    return mode
+        return "try"
+    for mode in TLS_MODES:
+        if raw == mode:
+            return mode
+    raise ConfigurationError(
+        f"environment variable {TLS_DEFAULT_VARIABLE} is {raw[:60]!r}",
+        remedy=f"Set {TLS_DEFAULT_VARIABLE} to one of {', '.join(TLS_MODES)} "
+        "(modules/rotation-function: database_tls_default)",
+    )
 
 
 def parse_tls_mode(value: object, *, present: bool, default: TlsMode) -> TlsMode | None:
@@ -265,6 +270,8 @@ def emit_tls_fallback_metric(
                 }
             ],
         },
+        "level": "WARNING",
+        "message": "database_tls_fallback_metric",
         "FunctionName": function,
         TLS_FALLBACK_METRIC: 1,
         "engine": engine,

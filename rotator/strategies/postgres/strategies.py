@@ -112,18 +112,19 @@ class PostgresMultiUserStrategy(Strategy):
             raise PendingCredentialsMismatchError(
                 "AWSPENDING names a different masterarn than AWSCURRENT"
             )
+        master_arn = str(current.masterarn)
+        # Before any login: only a master secret the function was given (checked before it is
+        # read), only to the host and port it names, and never to change its own user.
+        rules.check_master_allowed(master_arn, ctx.config.master_secret_arns)
+        master = _master(ctx, master_arn, current)
+        rules.check_not_master_user(pending.username, master.username, master_arn=master_arn)
         if _pending_already_works(ctx, pending):
             return
-        master_arn = str(current.masterarn)
-        # Only a master secret the function was given, checked before it is read.
-        rules.check_master_allowed(master_arn, ctx.config.master_secret_arns)
         # AWSCURRENT must work before the master's credentials are used for it.
         with database.session(
             current, credentials="AWSCURRENT", log=ctx.log, secret_arn=ctx.secret_arn
         ):
             pass
-        master = _master(ctx, master_arn, current)
-        rules.check_not_master_user(pending.username, master.username, master_arn=master_arn)
         # Only the clone acts as the other role; the original keeps its own identity.
         act_as = clone_sets_role() and pending.username == current.username + CLONE_SUFFIX
         with database.session(
