@@ -75,6 +75,24 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
     assert environment("multi")["ROTATION_STRATEGY"] == "postgres-multi-user"
 
 
+def test_a_ca_bundle_file_is_packed_and_named_and_masters_are_listed(
+    plan: tfharness.PlanSummary,
+) -> None:
+    function = plan.values["module.multi.aws_lambda_function.this[0]"]
+    variables = function["environment"][0]["variables"]
+    assert variables["DATABASE_CA_BUNDLE"] == "/var/task/ca/database-ca-bundle.pem"
+    assert variables["DATABASE_TLS_DEFAULT"] == "verify"
+    assert variables["MASTER_SECRET_ARNS"] == (
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/master-AbCdEf"
+    )
+    sources = plan.values["module.multi.archive_file.this[0]"]["source"]
+    packed = {s["filename"]: s["content"] for s in sources}
+    pem = (Path(__file__).parent / "rotation_function_postgres/fixture/test-ca.pem").read_text()
+    assert packed["ca/database-ca-bundle.pem"] == pem
+    single = plan.values["module.single.archive_file.this[0]"]["source"]
+    assert all(not s["filename"].startswith("ca/") for s in single)
+
+
 def test_postgres_strategies_exclude_the_colon_by_default(plan: tfharness.PlanSummary) -> None:
     # AWS's PostgreSQL templates exclude :/@"'\ and the generic one /@"'\ (REFERENCE.md).
     def excluded(address: str) -> str:

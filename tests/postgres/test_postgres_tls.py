@@ -344,3 +344,39 @@ def test_unreadable_pg_ca_bundle_is_a_configuration_error(
 
     with pytest.raises(ConfigurationError, match="PG_CA_BUNDLE"):
         service.rotate(arn)
+
+
+def test_database_ca_bundle_verifies_and_wins_over_pg_ca_bundle(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundle modules/rotation-function packs (here the trustme CA that signed the test
+    server's certificate) is what verify uses, even with another bundle in PG_CA_BUNDLE."""
+    monkeypatch.setenv("PG_CA_BUNDLE", str(pg.wrong_ca_file))
+    monkeypatch.setenv("DATABASE_CA_BUNDLE", str(pg.ca_file))
+    user = make_user(tls_only=True)
+    arn = service.create("packed-bundle", json.dumps(user.secret(pg, ssl=True)))
+
+    service.rotate(arn)
+
+    assert pg.can_login(user.name, _json(service, arn)["password"], tls=True)
+
+
+def test_database_tls_default_verify_refuses_an_unverified_server(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The module's default: a secret without "ssl" is verified, and does not fall back."""
+    monkeypatch.setenv("DATABASE_TLS_DEFAULT", "verify")
+    user = make_user()
+    original = user.secret(pg)
+    arn = service.create("default-verify", json.dumps(original))
+
+    with pytest.raises(DatabaseTlsError, match="certificate verification failed"):
+        service.rotate(arn)
+
+    assert _json(service, arn) == original
