@@ -8,11 +8,12 @@ locals {
     # The packed bundle (package.tf) wins over PG_CA_BUNDLE (rotator/strategies/database).
     DATABASE_CA_BUNDLE   = var.database_ca_bundle_file != null ? "/var/task/${local.packed_ca_bundle}" : null
     DATABASE_TLS_DEFAULT = contains(local.postgres_strategies, var.rotation_strategy) ? var.database_tls_default : null
-    # The only secrets a database secret's "masterarn" may name (rotator/strategies/database).
-    MASTER_SECRET_ARNS = length(var.master_secret_arns) > 0 ? join(",", var.master_secret_arns) : null
     # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
     IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
+  # The only secrets a database secret's "masterarn" may name (rotator/strategies/database). Apart
+  # from the map above, whose filter would make the whole map unknown while an ARN is.
+  master_environment = length(var.master_secret_arns) > 0 ? { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : {}
 }
 
 resource "aws_lambda_function" "this" {
@@ -47,7 +48,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.environment, local.database_environment, local.custom_strategy_environment)
+    variables = merge(local.environment, local.database_environment, local.master_environment, local.custom_strategy_environment)
   }
 
   dynamic "vpc_config" {
