@@ -11,9 +11,11 @@ locals {
     # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
     IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
-  # The only secrets a database secret's "masterarn" may name (rotator/strategies/database). Apart
-  # from the map above, whose filter would make the whole map unknown while an ARN is.
-  master_environment = length(var.master_secret_arns) > 0 ? { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : {}
+  # The only secrets a database secret's "masterarn" may name (rotator/strategies/database); empty
+  # allows none. Its presence is decided by the strategy, known at plan. The ARNs may be unknown
+  # until apply (an RDS-managed master of the same stack); the provider then plans the whole
+  # environment as known after apply.
+  master_environment = { for name, value in { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : name => value if contains(local.postgres_strategies, var.rotation_strategy) }
 }
 
 resource "aws_lambda_function" "this" {

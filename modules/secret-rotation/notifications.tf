@@ -28,7 +28,7 @@ locals {
   created_rule_arn    = "arn:${format(local.arn_region_account, "events")}:rule/${local.notifications_rule}"
   function_alarm_arn  = "arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-errors"
   # The database strategies' alarm on TLS fallbacks (modules/rotation-function, alarms.tf).
-  tls_alarm_arn = "arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-tls-fallback"
+  tls_alarm_arns = contains(["postgres-single-user", "postgres-multi-user"], var.rotation_strategy) ? ["arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-tls-fallback"] : []
 
   rotation_failure_event_pattern = {
     source        = ["aws.secretsmanager"]
@@ -127,7 +127,7 @@ data "aws_iam_policy_document" "notifications_key" {
       condition {
         test     = "ArnEquals"
         variable = "aws:SourceArn"
-        values   = [local.function_alarm_arn, local.tls_alarm_arn]
+        values   = concat([local.function_alarm_arn], local.tls_alarm_arns)
       }
 
       condition {
