@@ -24,6 +24,14 @@ _FALSE = frozenset({"false", "0", "no", "n"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Config values are not secrets, but a mistyped one could be anything: quote at most this much.
 _ECHO_LIMIT = 60
+# modules/rotation-function's iam_user_secret_tag_key defaults to the same (a test compares them).
+DEFAULT_IAM_USER_SECRET_TAG_KEY = "rotation-secret-arn"  # noqa: S105  a tag key, not a secret
+# A secret ARN, or one ending in -?????? (IAM's wildcard for the random suffix), as
+# modules/rotation-function's master_secret_arns accepts them.
+_MASTER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(\?{6})?$"
+)
+_TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,12 @@ class Config:
     secrets_manager_endpoint: str | None = None
     # "module:Class" of the user's strategy; set exactly when strategy is "custom".
     custom_strategy: str | None = None
+    # MASTER_SECRET_ARNS: the administrator secrets a database secret's "masterarn" may name
+    # (modules/rotation-function's master_secret_arns). Empty: no secret may act as a master.
+    master_secret_arns: tuple[str, ...] = ()
+    # IAM_USER_SECRET_TAG_KEY: the tag on an IAM user whose value is the ARN of the one secret
+    # the iam-access-key strategy may rotate that user's keys for.
+    iam_user_secret_tag_key: str = DEFAULT_IAM_USER_SECRET_TAG_KEY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -60,7 +74,36 @@ class Config:
             log_level=log_level_from_env(env),
             secrets_manager_endpoint=_endpoint(env, "SECRETS_MANAGER_ENDPOINT"),
             custom_strategy=_custom_strategy(env, strategy),
+            master_secret_arns=master_secret_arns_from_env(env),
+            iam_user_secret_tag_key=_tag_key(env, "IAM_USER_SECRET_TAG_KEY"),
         )
+
+
+def master_secret_arns_from_env(env: Mapping[str, str]) -> tuple[str, ...]:
+    """MASTER_SECRET_ARNS: comma-separated secret ARNs (a trailing ``-??????`` allowed)."""
+    raw = _raw(env, "MASTER_SECRET_ARNS")
+    if raw is None:
+        return ()
+    arns = tuple(dict.fromkeys(a.strip() for a in raw.split(",") if a.strip()))
+    for arn in arns:
+        if not _MASTER_ARN.match(arn):
+            raise _bad(
+                "MASTER_SECRET_ARNS",
+                arn,
+                "comma-separated secret ARNs (modules/rotation-function sets it from "
+                "master_secret_arns), e.g. "
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/master-AbCdEf",
+            )
+    return arns
+
+
+def _tag_key(env: Mapping[str, str], name: str) -> str:
+    raw = _raw(env, name)
+    if raw is None:
+        return DEFAULT_IAM_USER_SECRET_TAG_KEY
+    if not _TAG_KEY.match(raw) or raw.lower().startswith("aws:"):
+        raise _bad(name, raw, "a tag key of 1 to 128 characters not starting with aws:")
+    return raw
 
 
 def log_level_from_env(env: Mapping[str, str]) -> int:

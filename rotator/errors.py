@@ -114,6 +114,15 @@ class UnsupportedSecretShapeError(RotationError):
     )
 
 
+class StrategyValueTypeError(RotationError):
+    """A strategy handed the rotator something other than the text a secret version holds."""
+
+    remedy = (
+        "Make create_pending_value return the new SecretString as a str (json.dumps(...) for "
+        "a JSON object); see rotator/STRATEGIES.md"
+    )
+
+
 class PendingValueInvalidError(RotationError):
     remedy = (
         "Start a new rotation; if the AWSPENDING value was written by something else, remove "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from rotator.errors import (
@@ -26,6 +27,7 @@ from rotator.errors import (
     SecretsManagerAccessDeniedError,
     SecretsManagerCallError,
     SecretsManagerUnavailableError,
+    StrategyValueTypeError,
     UnsupportedSecretShapeError,
 )
 from rotator.logs import StepLog
@@ -102,6 +104,8 @@ class SecretVersion:
     version_id: str
     stages: tuple[str, ...]
     value: str
+    # GetSecretValue's CreatedDate: when this version was stored (None if the answer lacked it).
+    created: datetime | None = None
 
     def __repr__(self) -> str:
         return f"SecretVersion(version_id={self.version_id!r}, stages={self.stages!r})"
@@ -159,6 +163,7 @@ class SecretStore:
             version_id=response["VersionId"],
             stages=tuple(response.get("VersionStages", ())),
             value=response["SecretString"],
+            created=response.get("CreatedDate"),
         )
 
     def put_pending(
@@ -176,6 +181,12 @@ class SecretStore:
         same page: it is "required for secret rotations using an IAM assumed role or
         cross-account rotation". Only this call carries it, and no log line does.
         """
+        if not isinstance(value, str):
+            # Checked here: botocore's parameter validation would quote the value in its message.
+            raise StrategyValueTypeError(
+                f"the strategy's create_pending_value returned a {type(value).__name__}, not the "
+                "text PutSecretValue stores; nothing was written"
+            )
         extra = {} if rotation_token is None else {"RotationToken": rotation_token}
         try:
             self._call(
@@ -207,6 +218,7 @@ class SecretStore:
         from botocore.exceptions import (  # noqa: PLC0415  deferred with boto3
             BotoCoreError,
             ClientError,
+            ParamValidationError,
         )
 
         started = time.perf_counter()
@@ -215,6 +227,12 @@ class SecretStore:
         except ClientError as exc:
             self._log.debug("aws_call_failed", api=api, error_type=_code(exc))
             raise _translate(api, exc) from exc
+        except ParamValidationError as exc:
+            # Its text quotes the parameters' values, a secret among them: the type only.
+            self._log.debug("aws_call_failed", api=api, error_type=type(exc).__name__)
+            raise StrategyValueTypeError(
+                f"{api} refused its parameters before sending them ({type(exc).__name__})"
+            ) from None
         except BotoCoreError as exc:
             self._log.debug("aws_call_failed", api=api, error_type=type(exc).__name__)
             raise SecretsManagerUnavailableError(

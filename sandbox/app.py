@@ -142,11 +142,18 @@ def serve() -> None:
     # starts). Set here, not at import: a process that imports this module for its helpers
     # (a test) would otherwise load about 1,000 policies into every IAM backend it creates.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415  after the environment is set
+    # A server that runs uploaded zips as local processes must not let a web page's script call
+    # it: without this, moto answers every Origin with Access-Control-Allow-Origin: *.
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+    from moto.moto_server import werkzeug_app  # noqa: PLC0415  after the environment is set
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415
         DomainDispatcherApplication,
         MotoRequestHandler,
         create_backend_app,
     )
+
+    # moto reads the variable when moto.settings is first imported, which may have happened.
+    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
     from werkzeug.serving import make_server  # noqa: PLC0415
 
     from rotation_testing import secretsmanager  # noqa: PLC0415

@@ -195,12 +195,21 @@ def _text(raw: Any) -> str:
 
 
 def _iam_user_resource(account_id: str, params: Mapping[str, Any], default: str) -> str:
-    """The user's ARN (with its path) for IAM actions that name a UserName, e.g. CreateAccessKey.
+    """The user's ARN (with its path) for IAM actions that name a UserName, e.g. CreateAccessKey,
+    or an AccessKeyId only (GetAccessKeyLastUsed: the key's user).
 
     Those actions take the user as their resource ("Actions, resources, and condition keys for
     AWS Identity and Access Management": resource type user).
     """
     names = params.get("UserName")
+    key_ids = params.get("AccessKeyId")
+    if not names and key_ids:
+        # GetAccessKeyLastUsed names only the key; its resource is still the key's user.
+        try:
+            owner = _iam_backend(account_id).get_access_key_last_used(key_ids[0])["user_name"]
+        except Exception:  # noqa: BLE001  no such key: moto answers the call itself
+            return default
+        names = [owner]
     if not names:
         return default
     try:

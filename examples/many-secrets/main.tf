@@ -43,15 +43,19 @@ module "function" {
   tags = var.tags
 }
 
-# One account-scoped permission instead of one per secret: a function's resource policy is capped
-# at 20 KB, which per-secret statements (each with its source_arn) exhaust at a few dozen secrets.
-# Which secrets the function may touch is enforced by its role's policy (module.function above).
+# One permission for every enrolled secret instead of one per secret: a function's resource
+# policy is capped at 20 KB, which per-secret statements exhaust at a few dozen secrets. source_arn
+# with a wildcard is matched with ArnLike, so only secrets under the enrolment prefix (in this
+# account and region) can make Secrets Manager invoke the function; which of them it may touch is
+# enforced by its role's policy (module.function above).
+# https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
 resource "aws_lambda_permission" "secretsmanager" {
   statement_id   = "SecretsManagerRotation"
   action         = "lambda:InvokeFunction"
   function_name  = module.function.rotation_function_arn
   principal      = "secretsmanager.amazonaws.com"
   source_account = data.aws_caller_identity.current.account_id
+  source_arn     = "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:secret:${var.name_prefix}*"
 }
 
 module "secrets" {

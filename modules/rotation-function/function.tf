@@ -5,7 +5,17 @@ locals {
   database_environment = { for name, value in {
     PG_CA_BUNDLE      = var.database_ca_bundle
     PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+    # The packed bundle (package.tf) wins over PG_CA_BUNDLE (rotator/strategies/database).
+    DATABASE_CA_BUNDLE   = var.database_ca_bundle_file != null ? "/var/task/${local.packed_ca_bundle}" : null
+    DATABASE_TLS_DEFAULT = contains(local.postgres_strategies, var.rotation_strategy) ? var.database_tls_default : null
+    # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
+    IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
+  # The only secrets a database secret's "masterarn" may name (rotator/strategies/database); empty
+  # allows none. Its presence is decided by the strategy, known at plan. The ARNs may be unknown
+  # until apply (an RDS-managed master of the same stack); the provider then plans the whole
+  # environment as known after apply.
+  master_environment = { for name, value in { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : name => value if contains(local.postgres_strategies, var.rotation_strategy) }
 }
 
 resource "aws_lambda_function" "this" {
@@ -40,7 +50,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.environment, local.database_environment, local.custom_strategy_environment)
+    variables = merge(local.environment, local.database_environment, local.master_environment, local.custom_strategy_environment)
   }
 
   dynamic "vpc_config" {

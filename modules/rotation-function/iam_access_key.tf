@@ -1,5 +1,6 @@
 # The iam-access-key strategy creates and deletes access keys of the users named in iam_user_arns,
-# and of no one else. These three actions take the user as their resource ("Actions, resources and
+# and of no one else. ListUserTags reads the tag that binds a user to its one secret;
+# GetAccessKeyLastUsed tells whether a key no secret version holds is still in use. These three actions take the user as their resource ("Actions, resources and
 # condition keys for AWS Identity and Access Management": resource type user), so an ARN, or a
 # path wildcard such as arn:aws:iam::123456789012:user/ci/*, limits them. testSecret calls
 # sts:GetCallerIdentity with the new key, which "no permissions are required to perform"
@@ -10,7 +11,7 @@ data "aws_iam_policy_document" "iam_access_keys" {
 
   statement {
     sid       = "RotateAccessKeysOfTheseUsers"
-    actions   = ["iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"]
+    actions   = ["iam:ListUserTags", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:CreateAccessKey", "iam:DeleteAccessKey"]
     resources = var.iam_user_arns
   }
 }

@@ -33,6 +33,11 @@ output "errors_alarm_arn" {
   value       = one(aws_cloudwatch_metric_alarm.errors[*].arn)
 }
 
+output "tls_fallback_alarm_arn" {
+  description = "ARN of the CloudWatch alarm on the DatabaseTlsFallback metric (PostgreSQL strategies with errors_alarm), or null."
+  value       = one(aws_cloudwatch_metric_alarm.tls_fallback[*].arn)
+}
+
 output "secret_enrolment_tags" {
   description = "Tags that enrol a secret under enrolled_secrets.name_prefix with this function: merge them into the secret's tags. Empty without enrolled_secrets."
   value       = var.create && var.enrolled_secrets != null ? { (var.enrolled_secrets.tag_key) = var.name } : {}

@@ -18,6 +18,9 @@ locals {
   # Relative to the directory Terraform runs in (path.root is "."), so a plan made in one checkout
   # names the same file in the checkout that applies it.
   artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/builds")
+
+  # Where database_ca_bundle_file goes in the zip (Lambda unpacks it under /var/task).
+  packed_ca_bundle = "ca/database-ca-bundle.pem"
 }
 
 # A resource, not the data source: the data source writes the zip while planning, so an apply of
@@ -45,6 +48,16 @@ resource "archive_file" "this" {
     content {
       filename = "rotator/${source.value}"
       content  = file("${local.rotator_dir}/${source.value}")
+    }
+  }
+
+  # The database CA bundle the user supplied (database_ca_bundle_file), as content like the rest.
+  dynamic "source" {
+    for_each = var.database_ca_bundle_file != null ? [var.database_ca_bundle_file] : []
+
+    content {
+      filename = local.packed_ca_bundle
+      content  = file(source.value)
     }
   }
 

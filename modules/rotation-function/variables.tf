@@ -412,6 +412,29 @@ variable "database_ca_bundle" {
   }
 }
 
+variable "database_tls_default" {
+  description = "PostgreSQL strategies: the TLS mode of a secret without \"ssl\" (DATABASE_TLS_DEFAULT). \"verify\" requires TLS with a certificate that chains to the CA bundle and names the host; \"try\" is AWS's templates' behaviour, tightened (verify, else TLS without verification but with channel binding, never plaintext), and raises the tls_fallback alarm when it falls back. Weaker modes (\"unverified\", \"plaintext\") only per secret, written in its \"ssl\" key."
+  type        = string
+  default     = "verify"
+  nullable    = false
+
+  validation {
+    condition     = contains(["verify", "try"], var.database_tls_default)
+    error_message = "database_tls_default must be \"verify\" or \"try\"; write \"ssl\": \"unverified\" or false into a secret that needs less."
+  }
+}
+
+variable "database_ca_bundle_file" {
+  description = "PostgreSQL strategies: path, on the machine running Terraform, of a PEM CA bundle to pack into the function's zip (ca/database-ca-bundle.pem) and verify database certificates against (DATABASE_CA_BUNDLE). The Lambda Python runtime's trust store does not hold the RDS CAs: for RDS and Aurora, download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem (or your region's bundle) next to your stack and pass \"$${path.root}/global-bundle.pem\". null: database_ca_bundle, else the runtime's store."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.database_ca_bundle_file == null || can(regex("-----BEGIN CERTIFICATE-----", file(var.database_ca_bundle_file)))
+    error_message = "database_ca_bundle_file must name a readable PEM file with at least one CERTIFICATE block, for example \"$${path.root}/global-bundle.pem\" downloaded from https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem."
+  }
+}
+
 variable "database_clone_set_role" {
   description = "postgres-multi-user only: when true, the clone (<user>_clone) is made to act as the original user in every session (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so the tables and other objects it creates belong to the original user. false keeps AWS's behaviour: the clone owns what it creates."
   type        = bool
@@ -504,6 +527,26 @@ variable "iam_user_arns" {
     condition     = var.rotation_strategy != "iam-access-key" || length(var.iam_user_arns) > 0
     error_message = "rotation_strategy \"iam-access-key\" creates and deletes access keys: set iam_user_arns to the ARNs of the users (or a path wildcard such as arn:aws:iam::123456789012:user/ci/*)."
   }
+
+  validation {
+    # Whoever may create and tag a secret under the enrolment prefix could name any user in
+    # iam_user_arns; the user's tag refuses that at rotation, but a grant that wide is refused here.
+    condition     = length(var.iam_user_arns) == 0 || var.rotation_strategy != "iam-access-key" || var.enrolled_secrets == null
+    error_message = "rotation_strategy \"iam-access-key\" cannot be combined with enrolled_secrets: list the key-pair secrets in secret_arns instead (and tag each IAM user with iam_user_secret_tag_key = the secret's ARN)."
+  }
+}
+
+variable "iam_user_secret_tag_key" {
+  description = "iam-access-key only: the tag key an administrator sets on each IAM user, with the ARN of the one secret that holds the user's key pair as value (IAM_USER_SECRET_TAG_KEY). The function rotates a user's keys only for the secret its tag names, so the \"UserName\" a secret's writer stores cannot steer it to another user."
+  type        = string
+  default     = "rotation-secret-arn"
+  nullable    = false
+
+  validation {
+    # IAM tag keys: 1 to 128 characters; aws: is reserved.
+    condition     = can(regex("^[A-Za-z0-9 _.:/=+@-]{1,128}$", var.iam_user_secret_tag_key)) && !startswith(lower(var.iam_user_secret_tag_key), "aws:")
+    error_message = "iam_user_secret_tag_key must be a tag key of 1 to 128 characters from letters, digits, spaces and _.:/=+@-, not starting with \"aws:\", for example \"rotation-secret-arn\"."
+  }
 }
 
 variable "custom_strategy" {
@@ -577,6 +620,16 @@ variable "policy_statements" {
     condition     = alltrue([for s in values(var.policy_statements) : length(s.actions) > 0 && length(s.resources) > 0 && !contains(s.actions, "*")])
     error_message = "Each policy_statements entry needs actions and resources, and no action \"*\": name the actions the strategy calls, for example actions = [\"ssm:GetParameter\"], resources = [\"arn:aws:ssm:eu-west-1:123456789012:parameter/vendor-x/*\"]."
   }
+
+  validation {
+    # The role already reads every secret it rotates and the master secrets: a service-wide
+    # wildcard over every resource of the services that hold or hand out credentials would let
+    # a strategy (or whoever controls its code) become anyone.
+    condition = alltrue([for s in values(var.policy_statements) : s.effect == "Deny" || !anytrue([
+      for a in s.actions : can(regex("^\\*:\\*$", a)) || (contains(s.resources, "*") && can(regex("^(?i)(iam|kms|sts|secretsmanager|lambda):\\*$", a)))
+    ])])
+    error_message = "policy_statements may not allow \"*:*\", nor iam:*, kms:*, sts:*, secretsmanager:* or lambda:* on resources = [\"*\"]: name the actions (e.g. \"kms:Decrypt\") and the resources (the key's or secret's ARN) the strategy needs."
+  }
 }
 
 variable "policy_arns" {
@@ -594,5 +647,10 @@ variable "policy_arns" {
   validation {
     condition     = alltrue([for arn in values(var.policy_arns) : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", arn))])
     error_message = "Each value of policy_arns must be an IAM policy ARN, for example \"arn:aws:iam::123456789012:policy/vendor-x-api\"."
+  }
+
+  validation {
+    condition     = !anytrue([for arn in values(var.policy_arns) : can(regex("^arn:aws[a-z-]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$", arn))])
+    error_message = "policy_arns may not attach AdministratorAccess, PowerUserAccess or IAMFullAccess: the function runs whatever code its strategy is, for every secret it rotates. Write a policy with the actions and resources the strategy calls and attach that."
   }
 }

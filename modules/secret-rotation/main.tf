@@ -40,11 +40,15 @@ module "function" {
   driver_layer_arn    = var.driver_layer_arn
   driver_layer_python = var.driver_layer_python
   database_ca_bundle  = var.database_ca_bundle
-  master_secret_arns  = var.master_secret_arns
-  master_kms_key_arns = var.master_kms_key_arns
-  rds_managed_master  = var.rds_managed_master
-  iam_user_arns       = var.iam_user_arns
-  errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
+  # What binds a database login to a verified server and an IAM user to its secret.
+  database_ca_bundle_file = var.database_ca_bundle_file
+  database_tls_default    = var.database_tls_default
+  iam_user_secret_tag_key = var.iam_user_secret_tag_key
+  master_secret_arns      = var.master_secret_arns
+  master_kms_key_arns     = var.master_kms_key_arns
+  rds_managed_master      = var.rds_managed_master
+  iam_user_arns           = var.iam_user_arns
+  errors_alarm            = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 
   database_clone_set_role = var.database_clone_set_role
 

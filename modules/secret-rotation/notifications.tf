@@ -27,6 +27,8 @@ locals {
   created_topic_arn   = "arn:${format(local.arn_region_account, "sns")}:${local.notifications_topic}"
   created_rule_arn    = "arn:${format(local.arn_region_account, "events")}:rule/${local.notifications_rule}"
   function_alarm_arn  = "arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-errors"
+  # The database strategies' alarm on TLS fallbacks (modules/rotation-function, alarms.tf).
+  tls_alarm_arns = contains(["postgres-single-user", "postgres-multi-user"], var.rotation_strategy) ? ["arn:${format(local.arn_region_account, "cloudwatch")}:alarm:${local.function_name}-tls-fallback"] : []
 
   rotation_failure_event_pattern = {
     source        = ["aws.secretsmanager"]
@@ -125,7 +127,7 @@ data "aws_iam_policy_document" "notifications_key" {
       condition {
         test     = "ArnEquals"
         variable = "aws:SourceArn"
-        values   = [local.function_alarm_arn]
+        values   = concat([local.function_alarm_arn], local.tls_alarm_arns)
       }
 
       condition {
@@ -192,7 +194,7 @@ data "aws_iam_policy_document" "notifications_topic" {
       condition {
         test     = "ArnEquals"
         variable = "aws:SourceArn"
-        values   = [module.function.errors_alarm_arn]
+        values   = compact([module.function.errors_alarm_arn, module.function.tls_fallback_alarm_arn])
       }
     }
   }

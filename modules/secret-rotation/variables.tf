@@ -302,6 +302,26 @@ variable "database_ca_bundle" {
   default     = null
 }
 
+variable "database_ca_bundle_file" {
+  description = "PostgreSQL strategies only: path, on the machine running Terraform, of a PEM CA bundle packed into the function and used to verify database certificates (for RDS, the downloaded global-bundle.pem). See modules/rotation-function."
+  type        = string
+  default     = null
+}
+
+variable "database_tls_default" {
+  description = "PostgreSQL strategies only: TLS mode of a secret without \"ssl\": \"verify\" (default) or \"try\". See modules/rotation-function."
+  type        = string
+  default     = "verify"
+  nullable    = false
+}
+
+variable "iam_user_secret_tag_key" {
+  description = "iam-access-key only: the tag on each IAM user whose value is the ARN of the secret holding its key pair. See modules/rotation-function."
+  type        = string
+  default     = "rotation-secret-arn"
+  nullable    = false
+}
+
 variable "database_clone_set_role" {
   description = "postgres-multi-user only: when true, the clone's sessions act as the original user (ALTER ROLE <user>_clone SET role = <user>; PG_CLONE_SET_ROLE), so what it creates belongs to the original user. false: the clone owns what it creates, as with AWS's template."
   type        = bool

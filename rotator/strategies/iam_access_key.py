@@ -5,19 +5,34 @@ key is kept as it is. ``AccessKeyId`` may be empty before the first rotation, so
 as ``{"UserName": "ci-deployer", "AccessKeyId": "", "SecretAccessKey": ""}`` and no key pair ever
 passes through Terraform.
 
+Binding. Whoever can write the secret (PutSecretValue, or creating and tagging a secret under
+modules/rotation-function's enrolment prefix) controls its "UserName", so the name alone must not
+choose whose keys are replaced. The user's own tag binds it: the IAM user carries the tag
+``IAM_USER_SECRET_TAG_KEY`` (``rotation-secret-arn`` unless the module says otherwise) whose value
+is this secret's full ARN, read with iam:ListUserTags. Tagging a user takes iam:TagUser, which the
+secret's writer is not expected to hold (the function's role never has it). Before anything is
+created or deleted, createSecret refuses a user whose tag is absent or names another secret (so
+two secrets can never share a user: the tag names one), and a "UserName" that differs from the
+one in AWSPREVIOUS; setSecret and testSecret refuse an AWSPENDING whose "UserName" differs from
+AWSCURRENT's.
+
 createSecret creates the new key. "You can have a maximum of two access keys (active or inactive)
 per user" (IAM user guide, "Manage access keys for IAM users"), so when the user already has two it
 first deletes one that is not the AWSCURRENT key: the key AWSPREVIOUS holds (replaced a full
 interval ago), else one no label points to (left by a rotation that stopped before storing it, or
-made by hand). The AWSCURRENT key is never deleted, so clients that cache the secret for less than
-one rotation interval never hold a dead key. setSecret checks the new key still exists (IAM
-already knows it). testSecret signs sts:GetCallerIdentity with the new key and checks the caller is
-that user; a new key can take a few seconds to work ("eventually consistent", IAM user guide,
-"Changes that I make are not always immediately visible"), so it retries with backoff, inside the
-function's default 30-second timeout. finishSecret is the rotator's.
+made by hand), but only if that key was created before AWSCURRENT was stored and has not been used
+since (iam:GetAccessKeyLastUsed): a key someone made or used after the last rotation may be in use
+by a person, so the rotation fails naming it instead. The AWSCURRENT key is never deleted, so
+clients that cache the secret for less than one rotation interval never hold a dead key.
+setSecret checks the new key still exists (IAM already knows it). testSecret signs
+sts:GetCallerIdentity with the new key and checks the caller is that user; a new key can take a
+few seconds to work ("eventually consistent", IAM user guide, "Changes that I make are not always
+immediately visible"), so it retries with backoff, inside the function's default 30-second
+timeout. finishSecret is the rotator's.
 
-The function's role needs iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey on the
-users' ARNs (modules/rotation-function's ``iam_user_arns``); GetCallerIdentity needs no permission.
+The function's role needs iam:ListUserTags, iam:ListAccessKeys, iam:GetAccessKeyLastUsed,
+iam:CreateAccessKey and iam:DeleteAccessKey on the users' ARNs (modules/rotation-function's
+``iam_user_arns``); GetCallerIdentity needs no permission.
 """
 
 from __future__ import annotations
@@ -63,8 +78,9 @@ class IamCallError(RotationError):
 
 class IamAccessDeniedError(IamCallError):
     remedy = (
-        "Grant the function's role iam:ListAccessKeys, iam:CreateAccessKey and "
-        "iam:DeleteAccessKey on the user's ARN (modules/rotation-function's iam_user_arns)"
+        "Grant the function's role iam:ListUserTags, iam:ListAccessKeys, "
+        "iam:GetAccessKeyLastUsed, iam:CreateAccessKey and iam:DeleteAccessKey on the user's ARN "
+        "(modules/rotation-function's iam_user_arns)"
     )
 
 
@@ -72,6 +88,25 @@ class IamThrottledError(IamCallError):
     remedy = (
         "IAM throttled the call after the client's retries; the service retries the rotation "
         "later with the same token. Spread rotation windows if many keys rotate at once"
+    )
+
+
+class UserNotBoundError(RotationError):
+    """The secret names an IAM user that is not bound to it (by the user's tag, or AWSPREVIOUS)."""
+
+    remedy = (
+        "Tag the IAM user with the function's IAM_USER_SECRET_TAG_KEY (modules/rotation-function: "
+        "iam_user_secret_tag_key) set to this secret's ARN, once per user and secret, or put "
+        'back the "UserName" this secret was created for. Nothing was created or deleted'
+    )
+
+
+class KeyInUseError(RotationError):
+    """The user has two keys and the one the rotation would delete may still be in use."""
+
+    remedy = (
+        "Delete that key yourself if nobody needs it (or label it: store it in the secret), "
+        "then retry the rotation; nothing was created or deleted"
     )
 
 
@@ -99,6 +134,7 @@ class IamAccessKeyStrategy(Strategy):
     def create_pending_value(self, ctx: StepContext, current: SecretVersion) -> str:
         obj = _key_pair(current.value, "AWSCURRENT")
         user = obj[USER_KEY]
+        self._check_bound(ctx, user)
         # A retried createSecret (new container, the memo lost) must not make a second key: the
         # value an earlier attempt stored under this token is returned, and PutSecretValue with
         # the same data changes nothing.
@@ -109,7 +145,7 @@ class IamAccessKeyStrategy(Strategy):
         keys = self._list_keys(user)
         current_id = obj[KEY_ID_KEY]
         if len(keys) >= MAX_KEYS_PER_USER:
-            victim = self._key_to_delete(ctx, keys, current_id)
+            victim = self._key_to_delete(ctx, user, keys, current_id, current)
             self._call("DeleteAccessKey", "delete_access_key", UserName=user, AccessKeyId=victim)
             ctx.log.info("deleted an access key to make room", access_key_id=victim)
         created = self._call("CreateAccessKey", "create_access_key", UserName=user)["AccessKey"]
@@ -119,7 +155,7 @@ class IamAccessKeyStrategy(Strategy):
         )
 
     def set_secret(self, ctx: StepContext) -> None:
-        obj = _key_pair(ctx.pending().value, "AWSPENDING")
+        obj = _same_user_as_current(ctx)
         if obj[KEY_ID_KEY] not in self._list_keys(obj[USER_KEY]):
             raise PendingValueInvalidError(
                 f"access key {obj[KEY_ID_KEY]} of AWSPENDING no longer exists on user "
@@ -128,7 +164,7 @@ class IamAccessKeyStrategy(Strategy):
             )
 
     def test_secret(self, ctx: StepContext) -> None:
-        obj = _key_pair(ctx.pending().value, "AWSPENDING")
+        obj = _same_user_as_current(ctx)
         user = obj[USER_KEY]
         arn = self._caller_arn_once_valid(ctx, obj[KEY_ID_KEY], obj[SECRET_KEY])
         # arn:aws:iam::123456789012:user/path/name: the name is the last segment.
@@ -138,10 +174,48 @@ class IamAccessKeyStrategy(Strategy):
                 remedy=f"Set UserName to the key's user, or store a key of {user}",
             )
 
+    # ---- binding ---------------------------------------------------------------------------------
+
+    def _check_bound(self, ctx: StepContext, user: str) -> None:
+        """Refuse unless ``user`` is the user AWSPREVIOUS names and its tag names this secret."""
+        previous = ctx.previous()
+        if previous is not None:
+            try:
+                before = _key_pair(previous.value, "AWSPREVIOUS")[USER_KEY]
+            except IamAccessKeyShapeError:
+                before = None  # the secret held something else before: the tag alone decides
+            if before is not None and before != user:
+                raise UserNotBoundError(
+                    f"AWSCURRENT names IAM user {user!r} but AWSPREVIOUS names {before!r}: a "
+                    "secret's user never changes between rotations"
+                )
+        tag_key = ctx.config.iam_user_secret_tag_key
+        response = self._call("ListUserTags", "list_user_tags", UserName=user)
+        tags = {t["Key"]: t.get("Value", "") for t in response.get("Tags", [])}
+        bound = tags.get(tag_key)
+        if bound is None:
+            raise UserNotBoundError(
+                f"IAM user {user!r} has no tag {tag_key!r} naming this secret, so nothing an "
+                "administrator set binds the user to it"
+            )
+        if bound != ctx.secret_arn:
+            raise UserNotBoundError(
+                f"IAM user {user!r} is bound to secret {bound} by its tag {tag_key!r}, not to "
+                "this one (each user is bound to one secret)"
+            )
+
     # ---- IAM and STS ----------------------------------------------------------------------------
 
-    def _key_to_delete(self, ctx: StepContext, keys: Mapping[str, Any], current_id: str) -> str:
-        """The AWSPREVIOUS key if the user has it, else the oldest key no label points to."""
+    def _key_to_delete(
+        self,
+        ctx: StepContext,
+        user: str,
+        keys: Mapping[str, Any],
+        current_id: str,
+        current: SecretVersion,
+    ) -> str:
+        """The AWSPREVIOUS key if the user has it, else the oldest key no label points to if it
+        predates AWSCURRENT and was not used since; else KeyInUseError."""
         others = {k: created for k, created in keys.items() if k != current_id}
         previous = ctx.previous()
         previous_id = ""
@@ -154,7 +228,32 @@ class IamAccessKeyStrategy(Strategy):
                 ctx.log.info("AWSPREVIOUS holds no key pair; choosing the oldest other key")
         if previous_id in others:
             return previous_id
-        return min(others, key=lambda k: others[k])
+        oldest = min(others, key=lambda k: others[k])
+        since = current.created
+        if since is None:
+            raise KeyInUseError(
+                f"access key {oldest} of user {user!r} is in no version of the secret, and "
+                "Secrets Manager did not say when AWSCURRENT was stored, so it is not known "
+                "whether the key was made or used since"
+            )
+        # CreatedDate comes in whole seconds (moto's too): compare at that precision, so a key
+        # made in the second the version was stored counts as before it.
+        since = since.replace(microsecond=0)
+        if others[oldest].replace(microsecond=0) > since:
+            raise KeyInUseError(
+                f"access key {oldest} of user {user!r} is in no version of the secret and was "
+                f"created after AWSCURRENT was stored ({since.isoformat()}): someone may be "
+                "using it"
+            )
+        used = self._call("GetAccessKeyLastUsed", "get_access_key_last_used", AccessKeyId=oldest)
+        last_used = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
+        if last_used is not None and last_used.replace(microsecond=0) > since:
+            raise KeyInUseError(
+                f"access key {oldest} of user {user!r} is in no version of the secret and was "
+                f"used at {last_used.isoformat()}, after AWSCURRENT was stored "
+                f"({since.isoformat()}): someone may be using it"
+            )
+        return oldest
 
     def _caller_arn_once_valid(
         self, ctx: StepContext, access_key_id: str, secret_access_key: str
@@ -237,6 +336,17 @@ class IamAccessKeyStrategy(Strategy):
 
             self.session = boto3.Session()
         return self.session
+
+
+def _same_user_as_current(ctx: StepContext) -> dict[str, Any]:
+    """AWSPENDING's key pair, refused when it names another user than AWSCURRENT."""
+    obj = _key_pair(ctx.pending().value, "AWSPENDING")
+    user = _key_pair(ctx.current().value, "AWSCURRENT")[USER_KEY]
+    if obj[USER_KEY] != user:
+        raise UserNotBoundError(
+            f"AWSPENDING names IAM user {obj[USER_KEY]!r} but AWSCURRENT names {user!r}"
+        )
+    return obj
 
 
 def _key_pair(value: str, stage: str) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def test_a_user_outside_iam_user_arns_is_denied(applied: AppliedStack) -> None:
     assert rotation["outcome"] == "failed"
     assert rotation["step"] == "createSecret"
     assert "IamAccessDeniedError" in rotation["error"]
-    assert "iam:ListAccessKeys on user not-rotated was denied" in rotation["error"]
+    assert "iam:ListUserTags on user not-rotated was denied" in rotation["error"]
     assert user_keys(applied, "not-rotated") == set()
 
 

@@ -85,7 +85,10 @@ def test_shared_function_has_one_account_scoped_permission(
     assert list(permissions) == ["aws_lambda_permission.secretsmanager"]
     permission = permissions["aws_lambda_permission.secretsmanager"]
     assert permission["source_account"] == ACCOUNT
-    assert permission["source_arn"] is None
+    # Only secrets under the enrolment prefix may make Secrets Manager invoke it (ArnLike).
+    assert permission["source_arn"] == (
+        f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:example/api-keys/*"
+    )
 
 
 def test_each_rotation_waits_for_the_shared_permission(many_secrets: tfharness.PlanSummary) -> None:

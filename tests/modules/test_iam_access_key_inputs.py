@@ -26,3 +26,12 @@ def test_iam_access_key_without_users_fails_plan_saying_what_to_set(
         r'rotation_strategy "iam-access-key" creates and deletes access keys: set iam_user_arns'
         r".*user/ci/\*"
     )
+
+
+def test_iam_access_key_with_enrolled_secrets_fails_plan_saying_what_to_use_instead(
+    failure: tfharness.PlanFailure,
+) -> None:
+    failure.assert_error(
+        r'rotation_strategy "iam-access-key" cannot be combined with enrolled_secrets: list the'
+        r"\s+key-pair secrets in secret_arns"
+    )

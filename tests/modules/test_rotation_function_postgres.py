@@ -75,6 +75,45 @@ def test_ca_bundle_reaches_the_function_as_pg_ca_bundle_only_when_set(
     assert environment("multi")["ROTATION_STRATEGY"] == "postgres-multi-user"
 
 
+def test_a_ca_bundle_file_is_packed_and_named_and_masters_are_listed(
+    plan: tfharness.PlanSummary,
+) -> None:
+    function = plan.values["module.multi.aws_lambda_function.this[0]"]
+    variables = function["environment"][0]["variables"]
+    assert variables["DATABASE_CA_BUNDLE"] == "/var/task/ca/database-ca-bundle.pem"
+    assert variables["DATABASE_TLS_DEFAULT"] == "verify"
+    assert variables["MASTER_SECRET_ARNS"] == (
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/master-AbCdEf"
+    )
+    sources = plan.values["module.multi.archive_file.this[0]"]["source"]
+    packed = {s["filename"]: s["content"] for s in sources}
+    pem = (Path(__file__).parent / "rotation_function_postgres/fixture/test-ca.pem").read_text()
+    assert packed["ca/database-ca-bundle.pem"] == pem
+    single = plan.values["module.single.archive_file.this[0]"]["source"]
+    assert all(not s["filename"].startswith("ca/") for s in single)
+
+
+def test_tls_fallbacks_raise_an_alarm_that_may_publish_to_the_topic(
+    plan: tfharness.PlanSummary,
+) -> None:
+    """The alarm watches the metric the rotator writes (names compared, not restated)."""
+    from rotator.strategies import database as rules  # noqa: PLC0415
+
+    alarm = plan.values[
+        "module.composed.module.function.aws_cloudwatch_metric_alarm.tls_fallback[0]"
+    ]
+    assert (alarm["namespace"], alarm["metric_name"]) == (
+        rules.METRIC_NAMESPACE,
+        rules.TLS_FALLBACK_METRIC,
+    )
+    assert alarm["dimensions"] == {"FunctionName": "orders-app-db-rotation"}
+    assert alarm["threshold"] == 1
+    key_policy = statements(plan.values["module.composed.aws_kms_key.notifications[0]"]["policy"])
+    sources = key_policy["PublishFromThisAlarm"].conditions[("ArnEquals", "aws:SourceArn")]
+    assert any(arn.endswith(":alarm:orders-app-db-rotation-tls-fallback") for arn in sources)
+    assert "module.single.aws_cloudwatch_metric_alarm.tls_fallback[0]" not in plan.values
+
+
 def test_postgres_strategies_exclude_the_colon_by_default(plan: tfharness.PlanSummary) -> None:
     # AWS's PostgreSQL templates exclude :/@"'\ and the generic one /@"'\ (REFERENCE.md).
     def excluded(address: str) -> str:
@@ -302,7 +341,9 @@ def test_rds_example_plans_in_one_apply_with_every_arn_unknown(
     assert instance["manage_master_user_password"] is True
     assert instance["engine"] == "postgres"
     function = values["module.function.aws_lambda_function.this[0]"]
-    assert function["environment"][0]["variables"]["ROTATION_STRATEGY"] == "postgres-multi-user"
+    # MASTER_SECRET_ARNS holds the master secret's ARN, unknown until apply, and the provider
+    # plans a map with any unknown value as unknown: the environment is known after apply.
+    assert function["environment"][0]["variables"] == tfharness.UNKNOWN
     assert "module.function.aws_iam_role_policy.rds_managed_master[0]" in values
     assert rds_example.counts["aws_iam_role_policy"] == 3, "main, rds-managed-master, the secret's"
     calls = rds_example.raw["configuration"]["root_module"]["module_calls"]

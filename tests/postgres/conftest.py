@@ -116,6 +116,21 @@ def ca_bundle(pg: PgServer, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def allow_master(pg: PgServer, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
+    """``allow_master(arn)``: list ``arn`` in MASTER_SECRET_ARNS, as modules/rotation-function
+    does from master_secret_arns, and give the function the test CA: a master login verifies."""
+    allowed: list[str] = []
+    monkeypatch.setenv("PG_CA_BUNDLE", str(pg.ca_file))
+
+    def allow(arn: str) -> str:
+        allowed.append(arn)
+        monkeypatch.setenv("MASTER_SECRET_ARNS", ",".join(allowed))
+        return arn
+
+    return allow
+
+
+@pytest.fixture
 def create_secret(service: Service) -> Callable[[str, dict[str, Any]], str]:
     def create(name: str, value: dict[str, Any]) -> str:
         return service.create(name, json.dumps(value))

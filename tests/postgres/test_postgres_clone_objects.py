@@ -27,10 +27,15 @@ def _multi_user(use_strategy: Callable[[str], None]) -> None:
 
 
 @pytest.fixture
-def master_arn(pg: PgServer, service: Service, make_user: Callable[..., DbUser]) -> str:
+def master_arn(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    allow_master: Callable[[str], str],
+) -> str:
     """An administrator as on RDS: CREATEROLE, not a superuser."""
     master = make_user(attributes="LOGIN CREATEROLE")
-    return service.create("master", json.dumps(master.secret(pg)))
+    return allow_master(service.create("master", json.dumps(master.secret(pg))))
 
 
 @pytest.fixture

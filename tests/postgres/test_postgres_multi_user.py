@@ -12,6 +12,7 @@ import pytest
 from pgserver import DbUser, PgServer
 from rotator_harness import Service
 
+from rotator.strategies.database import EndpointMismatchError
 from rotator.strategies.postgres.errors import (
     DatabasePrivilegeError,
     DatabaseSecretInvalidError,
@@ -39,8 +40,10 @@ def master(pg: PgServer, make_user: Callable[..., DbUser]) -> DbUser:
 
 
 @pytest.fixture
-def master_arn(pg: PgServer, service: Service, master: DbUser) -> str:
-    return service.create("master", json.dumps(master.secret(pg)))
+def master_arn(
+    pg: PgServer, service: Service, master: DbUser, allow_master: Callable[[str], str]
+) -> str:
+    return allow_master(service.create("master", json.dumps(master.secret(pg))))
 
 
 @pytest.fixture
@@ -142,10 +145,14 @@ def test_set_secret_is_idempotent(
 
 
 def test_master_without_createrole_is_a_privilege_error_and_keeps_current(
-    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    allow_master: Callable[[str], str],
 ) -> None:
     weak = make_user()
     weak_arn = service.create("weak-master", json.dumps(weak.secret(pg)))
+    allow_master(weak_arn)
     user = make_user()
     original = user.secret(pg, masterarn=weak_arn)
     arn = service.create("multi-weak", json.dumps(original))
@@ -162,13 +169,18 @@ def test_master_without_createrole_is_a_privilege_error_and_keeps_current(
 
 
 def test_master_for_another_host_is_refused_before_its_password_is_sent(
-    pg: PgServer, service: Service, make_user: Callable[..., DbUser], master: DbUser
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    master: DbUser,
+    allow_master: Callable[[str], str],
 ) -> None:
     elsewhere = service.create("master-elsewhere", json.dumps(master.secret(pg, host="localhost")))
+    allow_master(elsewhere)
     user = make_user()
     arn = service.create("multi-elsewhere", json.dumps(user.secret(pg, masterarn=elsewhere)))
 
-    with pytest.raises(PendingCredentialsMismatchError, match="only sent to their own host"):
+    with pytest.raises(EndpointMismatchError, match="only sent to their own host and port"):
         service.rotate(arn)
 
 
@@ -232,9 +244,11 @@ def test_master_login_is_never_less_strict_than_the_rotated_secrets_ssl(
     master: DbUser,
     ca_bundle: Path,
     capsys: pytest.CaptureFixture[str],
+    allow_master: Callable[[str], str],
 ) -> None:
     """The master secret says "ssl": false; this secret says true: the master uses verify-full."""
     plain_master_arn = service.create("master-plain", json.dumps(master.secret(pg, ssl=False)))
+    allow_master(plain_master_arn)
     user = make_user(tls_only=True)
     arn = service.create(
         "multi-tls", json.dumps(user.secret(pg, ssl=True, masterarn=plain_master_arn))

@@ -49,6 +49,7 @@ def test_rotations_and_a_failed_alter_leave_no_password_in_the_server_log(
     make_user: Callable[..., DbUser],
     use_strategy: Callable[[str], None],
     statement_log: int,
+    allow_master: Callable[[str], str],
 ) -> None:
     single = make_user()
     single_arn = service.create("log-single", json.dumps(single.secret(pg)))
@@ -58,6 +59,7 @@ def test_rotations_and_a_failed_alter_leave_no_password_in_the_server_log(
 
     master = make_user(attributes="LOGIN CREATEROLE")
     master_arn = service.create("log-master", json.dumps(master.secret(pg)))
+    allow_master(master_arn)
     multi = make_user()
     multi_arn = service.create("log-multi", json.dumps(multi.secret(pg, masterarn=master_arn)))
     use_strategy("postgres-multi-user")
@@ -69,6 +71,7 @@ def test_rotations_and_a_failed_alter_leave_no_password_in_the_server_log(
     # server logs the failing statement (log_min_error_statement = error, the default).
     weak = make_user()
     weak_arn = service.create("log-weak-master", json.dumps(weak.secret(pg)))
+    allow_master(weak_arn)
     victim = make_user()
     make_user(f"{victim.name}_clone")
     failing_arn = service.create("log-failing", json.dumps(victim.secret(pg, masterarn=weak_arn)))

@@ -21,10 +21,10 @@ from moto.rds.models import DBCluster, DBInstance
 from pgserver import DbUser, PgServer
 from rotator_harness import Service
 
+from rotator.strategies.database import EndpointMismatchError
 from rotator.strategies.postgres import rds
 from rotator.strategies.postgres.errors import (
     DatabaseSecretInvalidError,
-    PendingCredentialsMismatchError,
 )
 
 pytestmark = pytest.mark.postgres
@@ -66,7 +66,13 @@ def _managed_secret(service: Service, arn: str, master: DbUser) -> str:
 
 
 @pytest.fixture
-def instance_master_arn(rds_api: Any, pg: PgServer, service: Service, master: DbUser) -> str:
+def instance_master_arn(
+    rds_api: Any,
+    pg: PgServer,
+    service: Service,
+    master: DbUser,
+    allow_master: Callable[[str], str],
+) -> str:
     created = rds_api.create_db_instance(
         DBInstanceIdentifier="orders",
         Engine="postgres",
@@ -76,11 +82,17 @@ def instance_master_arn(rds_api: Any, pg: PgServer, service: Service, master: Db
         ManageMasterUserPassword=True,
         Port=pg.port,
     )["DBInstance"]
-    return _managed_secret(service, created["MasterUserSecret"]["SecretArn"], master)
+    return allow_master(_managed_secret(service, created["MasterUserSecret"]["SecretArn"], master))
 
 
 @pytest.fixture
-def cluster_master_arn(rds_api: Any, pg: PgServer, service: Service, master: DbUser) -> str:
+def cluster_master_arn(
+    rds_api: Any,
+    pg: PgServer,
+    service: Service,
+    master: DbUser,
+    allow_master: Callable[[str], str],
+) -> str:
     created = rds_api.create_db_cluster(
         DBClusterIdentifier="orders-aurora",
         Engine="aurora-postgresql",
@@ -88,7 +100,7 @@ def cluster_master_arn(rds_api: Any, pg: PgServer, service: Service, master: DbU
         ManageMasterUserPassword=True,
         Port=pg.port,
     )["DBCluster"]
-    return _managed_secret(service, created["MasterUserSecret"]["SecretArn"], master)
+    return allow_master(_managed_secret(service, created["MasterUserSecret"]["SecretArn"], master))
 
 
 def _events(out: str) -> list[dict[str, Any]]:
@@ -181,7 +193,7 @@ def test_secret_for_another_host_never_gets_the_rds_master_password(
     arn = service.create("rds-elsewhere", json.dumps(original))
     log_start = pg.log_size()
 
-    with pytest.raises(PendingCredentialsMismatchError) as raised:
+    with pytest.raises(EndpointMismatchError) as raised:
         service.rotate(arn)
 
     message = str(raised.value)
@@ -192,15 +204,18 @@ def test_secret_for_another_host_never_gets_the_rds_master_password(
 
 
 def test_master_secret_without_host_or_rds_tags_is_refused(
+    *,
     pg: PgServer,
     service: Service,
     make_user: Callable[..., DbUser],
     master: DbUser,
     rds_api: Any,
+    allow_master: Callable[[str], str],
 ) -> None:
     lookalike = service.create(
         "not-rds-managed", json.dumps({"username": master.name, "password": master.password})
     )
+    allow_master(lookalike)
     user = make_user()
     arn = service.create("rds-lookalike", json.dumps(user.secret(pg, masterarn=lookalike)))
 
@@ -209,11 +224,13 @@ def test_master_secret_without_host_or_rds_tags_is_refused(
 
 
 def test_database_the_rds_api_does_not_know_is_an_rds_lookup_error(
+    *,
     pg: PgServer,
     service: Service,
     make_user: Callable[..., DbUser],
     master: DbUser,
     rds_api: Any,
+    allow_master: Callable[[str], str],
 ) -> None:
     """E.g. the instance was deleted (or the function may not describe it)."""
     # Only RDS can set aws: tags on the service; moto lets the test stand in for it.
@@ -227,6 +244,7 @@ def test_database_the_rds_api_does_not_know_is_an_rds_lookup_error(
             }
         ],
     )["ARN"]
+    allow_master(orphan)
     user = make_user()
     original = user.secret(pg, masterarn=orphan)
     arn = service.create("rds-gone", json.dumps(original))

@@ -32,11 +32,16 @@ def test_defaults_are_port_5432_dbname_postgres_and_try_tls() -> None:
 @pytest.mark.parametrize(
     ("ssl", "mode"),
     [
-        (True, "verify-full"),
-        ("true", "verify-full"),
-        ("TRUE", "verify-full"),
-        (False, "off"),
-        ("False", "off"),
+        (True, "verify"),
+        ("true", "verify"),
+        ("TRUE", "verify"),
+        ("verify-full", "verify"),
+        ("unverified", "unverified"),
+        ("require", "unverified"),
+        (False, "plaintext"),
+        ("False", "plaintext"),
+        ("plaintext", "plaintext"),
+        ("try", "try"),
     ],
 )
 def test_ssl_key_reads_as_aws_defines_it(ssl: Any, mode: str) -> None:
@@ -64,8 +69,8 @@ def test_aurora_postgresql_engine_is_accepted() -> None:
         ({"port": True}, '"port" must be a number'),
         ({"port": "5432x"}, '"port" must be a number'),
         ({"dbname": ""}, '"dbname" must be a non-empty string'),
-        ({"ssl": "yes"}, '"ssl" must be true or false'),
-        ({"ssl": 1}, '"ssl" must be true or false'),
+        ({"ssl": "yes"}, '"ssl" must be true, false, "verify", "unverified" or "plaintext"'),
+        ({"ssl": 1}, '"ssl" must be true, false'),
         ({"username": "u" * 64}, "longer than PostgreSQL's 63 bytes"),
     ],
 )

@@ -200,7 +200,9 @@ def test_awkward_username_is_quoted_by_the_server(
     ("change", "expected"),
     [
         ("username", "AWSPENDING is for user 'victim' but, going by AWSCURRENT, this rotation"),
-        ("host", "AWSPENDING is for host 'localhost' but AWSCURRENT is for host '127.0.0.1'"),
+        ("host", r"AWSPENDING is for localhost:\d+ but AWSCURRENT is for 127\.0\.0\.1:\d+"),
+        # Issue 19: the same host on another port is another server (a listener of anyone's).
+        ("port", r"AWSPENDING is for 127\.0\.0\.1:\d+ but AWSCURRENT is for 127\.0\.0\.1:\d+"),
     ],
 )
 def test_pending_for_another_user_or_host_is_rejected(
@@ -211,12 +213,12 @@ def test_pending_for_another_user_or_host_is_rejected(
     expected: str,
 ) -> None:
     user = make_user()
-    victim = make_user(name=f"victim{change}" if change == "host" else "victim")
+    victim = make_user(name="victim" if change == "username" else f"victim{change}")
     arn = service.create(f"mismatch-{change}", json.dumps(user.secret(pg)))
     token = service.stage(arn)
     # Something other than createSecret wrote AWSPENDING.
     forged = user.secret(pg, password="forged-password-1")
-    forged[change] = {"username": victim.name, "host": "localhost"}[change]
+    forged[change] = {"username": victim.name, "host": "localhost", "port": pg.port + 1}[change]
     service.sm.put_secret_value(
         SecretId=arn,
         ClientRequestToken=token,

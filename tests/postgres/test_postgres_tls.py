@@ -14,7 +14,7 @@ import pytest
 from pgserver import DbUser, PgServer
 from rotator_harness import Service
 
-from rotator.errors import ConfigurationError
+from rotator.errors import ConfigurationError, RotationError
 from rotator.logs import StepLog
 from rotator.strategies.postgres import database
 from rotator.strategies.postgres.errors import CleartextPasswordRefusedError, DatabaseTlsError
@@ -88,7 +88,7 @@ def test_ssl_true_with_the_wrong_ca_fails_and_keeps_current(
     message = str(raised.value)
     assert "TLS certificate verification failed" in message
     assert f"{pg.host}:{pg.port}" in message
-    assert "PG_CA_BUNDLE" in message
+    assert "database_ca_bundle_file" in message
     assert _json(service, arn) == original
     assert pg.can_login(user.name, user.password, tls=True)
 
@@ -175,9 +175,14 @@ def test_ssl_absent_falls_back_to_unverified_tls_not_plain_when_it_does_not_veri
 
     out = capsys.readouterr().out
     assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("unverified", True)}
-    fallbacks = [json.loads(line) for line in out.splitlines() if "database_tls_fallback" in line]
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    fallbacks = [e for e in lines if e.get("message") == "database_tls_fallback"]
     assert fallbacks
     assert all("certificate verification failed" in e["reason"] for e in fallbacks)
+    metrics = [e for e in lines if e.get("message") == "database_tls_fallback_metric"]
+    assert len(metrics) == len(fallbacks), "one embedded-format metric per fallback"
+    assert all(e["DatabaseTlsFallback"] == 1 for e in metrics)
+    assert all(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] for m in metrics)
     server_log = pg.log_since(log_start)
     assert "could not accept SSL connection" in server_log, "verify-full was tried first"
     authorized = _authorized(server_log, user.name)
@@ -212,7 +217,7 @@ def test_ssl_absent_refuses_a_cleartext_password_request_over_unverified_tls(
     message = str(raised.value)
     assert "asked for the password in clear" in message
     assert "TLS without a verified certificate" in message
-    assert "PG_CA_BUNDLE" in message
+    assert "database_ca_bundle_file" in message
     assert _json(service, arn) == original
     assert not _authorized(pg.log_since(log_start), user.name), "no login succeeded"
 
@@ -241,60 +246,57 @@ def test_ssl_false_answers_a_cleartext_password_request(
     assert pg.can_login(user.name, _json(service, arn)["password"])
 
 
-def test_ssl_absent_server_without_tls_is_used_without_it_and_logged(
-    *,
-    pg: PgServer,
-    service: Service,
-    make_user: Callable[..., DbUser],
-    ca_bundle: Path,
-    capsys: pytest.CaptureFixture[str],
+def test_ssl_absent_server_without_tls_is_refused_not_used_without_it(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser], ca_bundle: Path
 ) -> None:
+    """Issue 19: a plaintext fallback can be forced by whoever answers 'N', and nothing on a
+    plaintext connection can be bound to a channel; so "ssl" absent never goes without TLS."""
     user = make_user()
-    arn = service.create("try-no-tls", json.dumps(user.secret(pg)))
-    capsys.readouterr()
+    original = user.secret(pg)
+    arn = service.create("try-no-tls", json.dumps(original))
+    log_start = pg.log_size()
 
-    with pg.without_tls():
+    with pg.without_tls(), pytest.raises(DatabaseTlsError) as raised:
         service.rotate(arn)
 
-    out = capsys.readouterr().out
-    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
-    fallbacks = [json.loads(line) for line in out.splitlines() if "database_tls_fallback" in line]
-    assert fallbacks
-    assert all("does not offer TLS" in e["reason"] for e in fallbacks)
-    assert pg.can_login(user.name, _json(service, arn)["password"])
-
-
-def test_ssl_absent_server_without_tls_still_never_gets_a_cleartext_password(
-    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
-) -> None:
-    user = make_user(cleartext=True)
-    arn = service.create("try-no-tls-cleartext", json.dumps(user.secret(pg)))
-
-    with pg.without_tls(), pytest.raises(CleartextPasswordRefusedError, match="not TLS"):
-        service.rotate(arn)
+    assert "does not offer TLS" in str(raised.value)
+    assert '"ssl": false' in str(raised.value)
+    assert not _authorized(pg.log_since(log_start), user.name), "no login without TLS"
+    assert _json(service, arn) == original
 
 
 @pytest.mark.parametrize("verified", [True, False], ids=["ca-bundle", "no-ca-bundle"])
-def test_ssl_absent_user_refused_over_tls_by_pg_hba_falls_back_to_plain(
+def test_ssl_absent_user_refused_over_tls_by_pg_hba_is_not_retried_without_tls(
     *,
     pg: PgServer,
     service: Service,
     make_user: Callable[..., DbUser],
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     verified: bool,
 ) -> None:
-    """pg_hba.conf has no TLS entry for this user, whether or not the certificate verified."""
+    """pg_hba.conf has no TLS entry for this user: whoever answered could have forged that."""
     if verified:
         monkeypatch.setenv("PG_CA_BUNDLE", str(pg.ca_file))
     user = make_user(plain_only=True)
-    arn = service.create(f"try-plain-only-{verified}", json.dumps(user.secret(pg)))
-    capsys.readouterr()
+    original = user.secret(pg)
+    arn = service.create(f"try-plain-only-{verified}", json.dumps(original))
+
+    with pytest.raises(RotationError) as raised:
+        service.rotate(arn)
+
+    assert "pg_hba.conf rejects connection" in str(raised.value)
+    assert _json(service, arn) == original
+
+
+def test_ssl_false_user_refused_over_tls_rotates_without_tls(
+    pg: PgServer, service: Service, make_user: Callable[..., DbUser]
+) -> None:
+    """Control: written down, plaintext still works for such a user."""
+    user = make_user(plain_only=True)
+    arn = service.create("plain-only-false", json.dumps(user.secret(pg, ssl=False)))
 
     service.rotate(arn)
 
-    out = capsys.readouterr().out
-    assert {(e["tls"], e["tls_fallback"]) for e in _logins(out)} == {("none", True)}
     assert pg.can_login(user.name, _json(service, arn)["password"])
 
 
@@ -342,3 +344,39 @@ def test_unreadable_pg_ca_bundle_is_a_configuration_error(
 
     with pytest.raises(ConfigurationError, match="PG_CA_BUNDLE"):
         service.rotate(arn)
+
+
+def test_database_ca_bundle_verifies_and_wins_over_pg_ca_bundle(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundle modules/rotation-function packs (here the trustme CA that signed the test
+    server's certificate) is what verify uses, even with another bundle in PG_CA_BUNDLE."""
+    monkeypatch.setenv("PG_CA_BUNDLE", str(pg.wrong_ca_file))
+    monkeypatch.setenv("DATABASE_CA_BUNDLE", str(pg.ca_file))
+    user = make_user(tls_only=True)
+    arn = service.create("packed-bundle", json.dumps(user.secret(pg, ssl=True)))
+
+    service.rotate(arn)
+
+    assert pg.can_login(user.name, _json(service, arn)["password"], tls=True)
+
+
+def test_database_tls_default_verify_refuses_an_unverified_server(
+    pg: PgServer,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The module's default: a secret without "ssl" is verified, and does not fall back."""
+    monkeypatch.setenv("DATABASE_TLS_DEFAULT", "verify")
+    user = make_user()
+    original = user.secret(pg)
+    arn = service.create("default-verify", json.dumps(original))
+
+    with pytest.raises(DatabaseTlsError, match="certificate verification failed"):
+        service.rotate(arn)
+
+    assert _json(service, arn) == original

@@ -7,6 +7,7 @@ sts:GetCallerIdentity with it, waiting while a new key is not yet valid.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from rotator_harness import Service
 
 from rotator import context, strategies
+from rotator.config import DEFAULT_IAM_USER_SECRET_TAG_KEY
 from rotator.errors import PendingValueInvalidError
 from rotator.strategies.iam_access_key import (
     IamAccessDeniedError,
@@ -23,10 +25,13 @@ from rotator.strategies.iam_access_key import (
     IamAccessKeyStrategy,
     IamCallError,
     IamThrottledError,
+    KeyInUseError,
     NewKeyNotWorkingError,
+    UserNotBoundError,
 )
 
 USER = "ci-deployer"
+KEY_ID, SECRET = "AccessKeyId", "SecretAccessKey"
 
 
 @pytest.fixture
@@ -58,9 +63,17 @@ def keys_of(iam: Any, user: str = USER) -> set[str]:
     return {k["AccessKeyId"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
 
 
+def bind(arn: str, user: str = USER) -> str:
+    """Tag ``user`` as an administrator would: the user's keys belong to secret ``arn``."""
+    _SESSION.client("iam").tag_user(
+        UserName=user, Tags=[{"Key": DEFAULT_IAM_USER_SECRET_TAG_KEY, "Value": arn}]
+    )
+    return arn
+
+
 def secret(service: Service, key_id: str = "", secret_key: str = "") -> str:
     value = {"UserName": USER, "AccessKeyId": key_id, "SecretAccessKey": secret_key}
-    return service.create("ci/deployer", json.dumps({**value, "Note": "kept as is"}))
+    return bind(service.create("ci/deployer", json.dumps({**value, "Note": "kept as is"})))
 
 
 def current(service: Service, arn: str, stage: str = "AWSCURRENT") -> dict[str, str]:
@@ -214,7 +227,7 @@ def test_previous_value_of_another_shape_does_not_block_making_room(
     """A secret that held something else before: AWSPREVIOUS is no key pair."""
     made = iam.create_access_key(UserName=USER)["AccessKey"]
     by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
-    arn = service.create("ci/converted", "an-old-plain-password")
+    arn = bind(service.create("ci/converted", "an-old-plain-password"))
     value = {"UserName": USER, **{k: made[k] for k in ("AccessKeyId", "SecretAccessKey")}}
     service.sm.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
     assert service.value(arn, "AWSPREVIOUS") == "an-old-plain-password"
@@ -421,7 +434,7 @@ def test_a_current_value_that_is_not_json_is_refused_naming_awscurrent(
 def test_a_secret_with_only_the_user_name_gets_both_key_fields_and_no_other(
     service: Service, strategy: IamAccessKeyStrategy, iam: Any
 ) -> None:
-    arn = service.create("ci/bare", json.dumps({"UserName": USER}))
+    arn = bind(service.create("ci/bare", json.dumps({"UserName": USER})))
 
     service.rotate(arn)
 
@@ -486,6 +499,7 @@ def test_a_user_with_a_path_rotates(
     arn = service.create(
         "ci/pathed", json.dumps({"UserName": "deployer", "AccessKeyId": "", "SecretAccessKey": ""})
     )
+    bind(arn, "deployer")
 
     service.rotate(arn)
 
@@ -661,5 +675,166 @@ def test_a_denied_deletion_names_delete_access_key(
         service.rotate(arn)
 
     assert "iam:DeleteAccessKey on user ci-deployer was denied" in str(raised.value)
-    assert "iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey" in str(raised.value)
+    assert "iam:GetAccessKeyLastUsed, iam:CreateAccessKey and iam:DeleteAccessKey" in str(
+        raised.value
+    )
     assert len(keys_of(iam)) == 2
+
+
+# ---- binding of secret to user (issue 19, item 1) ------------------------------------------------
+
+
+def _moto_key(access_key_id: str) -> Any:
+    from moto.iam.models import iam_backends  # noqa: PLC0415  only these tests reach into moto
+
+    return iam_backends["123456789012"]["aws"].access_keys[access_key_id]
+
+
+def test_a_user_name_the_secret_writer_chose_is_refused_and_nothing_changes(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    """The attack: write {"UserName": <victim>} into one's own secret and rotate."""
+    victim_keys = {
+        iam.create_access_key(UserName="someone-else")["AccessKey"]["AccessKeyId"] for _ in range(2)
+    }
+    arn = secret(service)  # bound to ci-deployer by its tag
+    service.sm.put_secret_value(
+        SecretId=arn,
+        SecretString=json.dumps(
+            {"UserName": "someone-else", "AccessKeyId": "", "SecretAccessKey": ""}
+        ),
+    )
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(arn)
+
+    assert "AWSCURRENT names IAM user 'someone-else' but AWSPREVIOUS names 'ci-deployer'" in str(
+        raised.value
+    )
+    assert "Nothing was created or deleted" in str(raised.value)
+    assert keys_of(iam, "someone-else") == victim_keys
+
+
+def test_a_user_without_the_tag_naming_the_secret_is_refused_before_any_key_call(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    made = iam.create_access_key(UserName="someone-else")["AccessKey"]["AccessKeyId"]
+    arn = service.create(
+        "ci/stolen",
+        json.dumps({"UserName": "someone-else", "AccessKeyId": "", "SecretAccessKey": ""}),
+    )
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(arn)
+
+    assert "IAM user 'someone-else' has no tag 'rotation-secret-arn'" in str(raised.value)
+    assert keys_of(iam, "someone-else") == {made}
+
+
+def test_two_secrets_naming_one_user_only_the_tagged_one_rotates(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    first = secret(service)
+    second = service.create(
+        "ci/second", json.dumps({"UserName": USER, "AccessKeyId": "", "SecretAccessKey": ""})
+    )
+    service.rotate(first)
+    before = keys_of(iam)
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(second)
+
+    assert f"IAM user 'ci-deployer' is bound to secret {first}" in str(raised.value)
+    assert keys_of(iam) == before
+
+
+def test_the_tag_key_comes_from_the_function_configuration(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IAM_USER_SECRET_TAG_KEY", "team:secret")
+    arn = secret(service)  # tagged with the default key only
+    token = service.stage(arn)
+
+    with pytest.raises(UserNotBoundError, match="has no tag 'team:secret'"):
+        service.run("createSecret", arn, token)
+    iam.tag_user(UserName=USER, Tags=[{"Key": "team:secret", "Value": arn}])
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        service.run(step, arn, token)
+
+    assert keys_of(iam) == {current(service, arn)["AccessKeyId"]}
+
+
+@pytest.mark.parametrize("step", ["setSecret", "testSecret"])
+def test_a_pending_value_for_another_user_is_refused(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, step: str
+) -> None:
+    arn = secret(service)
+    token = service.stage(arn)
+    other = iam.create_access_key(UserName="someone-else")["AccessKey"]
+    pending = {"UserName": "someone-else", **{k: other[k] for k in (KEY_ID, SECRET)}}
+    service.sm.put_secret_value(
+        SecretId=arn,
+        ClientRequestToken=token,
+        SecretString=json.dumps(pending),
+        VersionStages=["AWSPENDING"],
+    )
+
+    with pytest.raises(UserNotBoundError, match="AWSPENDING names IAM user 'someone-else'"):
+        service.run(step, arn, token)
+
+
+def test_an_unlabelled_key_made_after_the_last_rotation_blocks_it_naming_the_key(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    arn = secret(service)
+    service.rotate(arn)  # AWSPREVIOUS now holds no key (the secret started without one)
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    # Made a minute after AWSCURRENT was stored (moto's clock would put both in one second).
+    key = _moto_key(by_hand)
+    key.create_date = key.create_date + datetime.timedelta(minutes=1)
+    before = keys_of(iam)
+    with pytest.raises(KeyInUseError) as raised:
+        service.rotate(arn)
+
+    assert f"access key {by_hand} of user 'ci-deployer'" in str(raised.value)
+    assert "created after AWSCURRENT was stored" in str(raised.value)
+    assert keys_of(iam) == before
+
+
+def test_an_unlabelled_key_used_since_the_last_rotation_blocks_it(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    from moto.iam.models import AccessKeyLastUsed  # noqa: PLC0415
+
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+    used_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    _moto_key(by_hand).last_used = AccessKeyLastUsed(
+        timestamp=used_at, service="s3", region="us-east-1"
+    )
+
+    with pytest.raises(KeyInUseError) as raised:
+        service.rotate(arn)
+
+    assert f"access key {by_hand} of user 'ci-deployer'" in str(raised.value)
+    assert "was used at" in str(raised.value)
+    assert keys_of(iam) == {by_hand, made["AccessKeyId"]}
+
+
+def test_an_unlabelled_key_unused_since_before_the_last_rotation_is_deleted(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any
+) -> None:
+    from moto.iam.models import AccessKeyLastUsed  # noqa: PLC0415
+
+    by_hand = iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    made = iam.create_access_key(UserName=USER)["AccessKey"]
+    used_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=3)
+    _moto_key(by_hand).last_used = AccessKeyLastUsed(
+        timestamp=used_at, service="s3", region="us-east-1"
+    )
+    arn = secret(service, made["AccessKeyId"], made["SecretAccessKey"])
+
+    service.rotate(arn)
+
+    assert by_hand not in keys_of(iam)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rotator_harness import STEPS, Service
 
 from rotator import logs
-from rotator.errors import MissingRotateKeyError
+from rotator.errors import MissingRotateKeyError, RotationError
+from rotator.testing import StrategyTestbed
 
 LIBRARY_LOGGERS = ("botocore", "botocore.endpoint", "botocore.parsers", "boto3", "urllib3")
 # The cross-account RotationToken is sensitive like a value (API_PutSecretValue); the service
@@ -115,6 +118,47 @@ def test_failed_step_logs_no_value_either(
     captured = capfd.readouterr()
     assert "never-log-me-9876" not in captured.out + captured.err + caplog.text
     assert "never-log-me-9876" not in str(raised.value)
+
+
+# A custom strategy that returns its new value as a dict, not the JSON text PutSecretValue takes.
+_RETURNS_A_DICT = """
+import json
+
+
+class ReturnsDict:
+    protocol_version = 1
+
+    def create_pending_value(self, ctx, current):
+        return {"api_key": "dict-leak-sentinel-4242"}
+
+    def set_secret(self, ctx):
+        pass
+
+    def test_secret(self, ctx):
+        pass
+"""
+
+
+def test_a_non_string_pending_value_is_refused_without_showing_it(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """botocore's parameter validation quotes the value; that text never reaches a message."""
+    module = f"returns_dict_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{module}.py").write_text(_RETURNS_A_DICT)
+    with StrategyTestbed(f"{module}:ReturnsDict", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"api_key": "first"}))
+        capfd.readouterr()
+        caplog.clear()
+
+        with pytest.raises(RotationError) as raised:
+            bed.rotate(arn)
+
+        assert json.loads(bed.value(arn))["api_key"] == "first"
+    captured = capfd.readouterr()
+    everything = captured.out + captured.err + caplog.text + str(raised.value)
+    assert "dict-leak-sentinel-4242" not in everything
+    assert "create_pending_value returned a dict" in str(raised.value)
+    assert "return the new SecretString as a str" in str(raised.value)
 
 
 def _lines(out: str) -> list[dict[str, Any]]:

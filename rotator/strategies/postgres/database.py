@@ -1,22 +1,35 @@
 """Logging in to PostgreSQL and changing passwords, with pg8000 (pure Python: one layer for both
 Lambda architectures). The driver is imported here, on first use, and nowhere else.
 
-TLS, from the secret's "ssl" key (see secret.TlsMode):
+TLS, from the secret's "ssl" key as rotator/strategies/database reads it (``TlsMode``):
 
-* ``true``: TLS only, ``verify-full``: the certificate must chain to a CA in the bundle and name
-  the host. An IP address in "host" must appear in the certificate's subjectAltName.
-* absent: TLS with ``verify-full`` first. If the certificate does not verify, TLS *without*
-  verification (AWS's template falls back to plaintext here, and as the Lambda runtime's bundle
-  lacks the RDS CAs, that is where most RDS users would end up). If the server offers no TLS, or
-  pg_hba.conf has no entry for TLS, without TLS. Each fallback is logged, and on a fallback
-  connection the function refuses to answer a request for the password in clear (pg_hba.conf
-  method ``password``): whoever answers on an unverified connection may not be the server.
-  SCRAM-SHA-256 never reveals the password, and over TLS pg8000 binds it to the TLS channel
-  (SCRAM-SHA-256-PLUS), which a man in the middle cannot relay.
-* ``false``: never TLS.
+* ``verify``: TLS only, the certificate must chain to a CA in the bundle and name the host (an IP
+  address in "host" must appear in the certificate's subjectAltName).
+* ``unverified``: TLS only, the certificate not checked, and the login must be bound to the TLS
+  channel (SCRAM-SHA-256-PLUS, ``tls-server-end-point``); anything else is refused.
+* ``try`` (AWS's templates' behaviour without "ssl", only where DATABASE_TLS_DEFAULT says so):
+  ``verify`` first; if the certificate does not verify, ``unverified`` with channel binding, and
+  a metric (rotator/strategies/database: emit_tls_fallback_metric). Never plaintext: a server
+  that offers no TLS, or refuses this user over TLS, fails the step.
+* ``plaintext``: never TLS; only when the secret says so ("ssl": false).
 
-The CA bundle is the system's (the Lambda runtime's, which honours SSL_CERT_FILE) unless
-``PG_CA_BUNDLE`` names a PEM file, e.g. the RDS global bundle shipped in the layer or the zip.
+Relays. Before this was tightened, this module claimed a man in the middle could not relay a
+fallback login. It could: whoever answers 'N' to the TLS request gets a plaintext login, and
+SCRAM-SHA-256 without channel binding (``n,,``) proves only that the client knows the password
+to whoever asks, so the relay passes the exchange to the real server (over TLS if need be) and
+keeps the authenticated session; the same holds for unverified TLS where the client did not bind
+the exchange to the channel, and an MD5 challenge is answered for any salt the relay forwards.
+What stops it is channel binding: with SCRAM-SHA-256-PLUS the client signs a hash of the
+certificate it saw, and the real server checks it against its own, so a relay that terminated
+TLS with another certificate fails (RFC 5929, RFC 7677;
+https://www.postgresql.org/docs/15/sasl-authentication.html). Hence: on every connection
+without a verified certificate (``unverified``, and ``try`` after a fallback) the function
+answers only SCRAM-SHA-256-PLUS, never MD5, cleartext or an "authentication ok" that came
+without any exchange; a master login never runs without verified TLS unless both the master and
+the rotated secret say plaintext or unverified (rotator/strategies/database: master_tls_mode).
+
+The CA bundle: rotator/strategies/database: ca_bundle_path (DATABASE_CA_BUNDLE, then
+PG_CA_BUNDLE, then the runtime's store, which lacks the RDS CAs).
 https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
 
 Connections time out after 5 s (connect, TLS handshake and every read), like AWS's templates.
@@ -47,8 +60,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rotator.errors import ConfigurationError, RotationError
+from rotator.errors import RotationError
 from rotator.logs import StepLog
+from rotator.strategies import database as rules
 from rotator.strategies.postgres.errors import (
     CleartextPasswordRefusedError,
     DatabaseAuthenticationError,
@@ -60,6 +74,7 @@ from rotator.strategies.postgres.errors import (
 )
 from rotator.strategies.postgres.secret import DbSecret
 
+# Read by rotator/strategies/database (after DATABASE_CA_BUNDLE); kept for existing setups.
 CA_BUNDLE_VARIABLE = "PG_CA_BUNDLE"
 CONNECT_TIMEOUT_S = 5.0
 APPLICATION_NAME = "secrets-manager-rotation"
@@ -102,67 +117,50 @@ def _driver() -> Any:
     return pg8000.native
 
 
-@functools.lru_cache(maxsize=4)
-def _tls_context(ca_bundle: str | None, _system_paths: tuple[str, str]) -> ssl.SSLContext:
-    """verify-full: certificate chain and host name checked, TLS 1.2 at least (Python's default).
-
-    Cached per container (loading the system bundle takes tens of milliseconds), keyed on the
-    variables that choose the bundle (``_system_paths``: SSL_CERT_FILE, SSL_CERT_DIR).
-    """
-    if ca_bundle is None:
-        return ssl.create_default_context()
-    try:
-        return ssl.create_default_context(cafile=ca_bundle)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigurationError(
-            f"environment variable {CA_BUNDLE_VARIABLE} is {ca_bundle!r}, which is not a "
-            f"readable PEM bundle ({type(exc).__name__}: {exc.strerror or exc})",
-            remedy=f"Set {CA_BUNDLE_VARIABLE} to the path of a PEM CA bundle the function can "
-            "read (e.g. in the layer under /opt), or unset it to use the system bundle",
-        ) from None
-
-
 def tls_context() -> ssl.SSLContext:
-    value = os.environ.get(CA_BUNDLE_VARIABLE, "").strip()
-    system = (os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
-    return _tls_context(value or None, system)
+    """The verifying context (rotator/strategies/database: verified_tls_context)."""
+    return rules.verified_tls_context()
 
 
-def login(secret: DbSecret, *, credentials: str, log: StepLog) -> Session:
+def login(
+    secret: DbSecret, *, credentials: str, log: StepLog, secret_arn: str | None = None
+) -> Session:
     """Log in as the secret says, honouring its TLS mode. Raises a RotationError.
 
     ``credentials`` names the secret version in messages: "AWSPENDING", "AWSCURRENT", ...
     """
-    if secret.tls == "off":
+    if secret.tls == "plaintext":
         return _logged(_open(secret, None, credentials), log, credentials)
+    if secret.tls == "unverified":
+        session = _open(secret, rules.unverified_tls_context(), credentials, guarded=True)
+        return _logged(session, log, credentials)
     context = tls_context()
-    if secret.tls == "verify-full":
+    if secret.tls == "verify":
         return _logged(_open(secret, context, credentials), log, credentials)
     try:
         return _logged(_open(secret, context, credentials), log, credentials)
     except _CertificateNotVerifiedError as exc:
-        _log_fallback(log, secret, credentials, exc, to="unverified")
+        _log_fallback(log, secret, credentials, exc, to="unverified", secret_arn=secret_arn)
     except (_ServerWithoutTlsError, _RefusedOverTlsError) as exc:
-        return _plain_fallback(secret, credentials, log, exc)
-    try:
-        session = _open(secret, _unverified_context(), credentials, cleartext_allowed=False)
-    except _RefusedOverTlsError as exc:
-        # pg_hba.conf lets this user in without TLS only. Whoever answered may have forged that,
-        # but the plain connection refuses a cleartext request too, so it learns nothing more.
-        return _plain_fallback(secret, credentials, log, exc)
-    return _logged(session, log, credentials, fallback=True)
-
-
-def _plain_fallback(
-    secret: DbSecret, credentials: str, log: StepLog, exc: RotationError
-) -> Session:
-    _log_fallback(log, secret, credentials, exc, to="none")
-    session = _open(secret, None, credentials, cleartext_allowed=False)
+        # Channel binding needs TLS, so nothing without it proves who answered: refuse.
+        raise DatabaseTlsError(
+            f'{exc.problem}; with "ssl" absent the function does not fall back to a '
+            "connection without TLS (whoever answered could relay the login)",
+            remedy='Enable TLS on the server (and a hostssl entry for the user), or set "ssl": '
+            "false in the secret to connect without TLS on purpose",
+        ) from None
+    session = _open(secret, rules.unverified_tls_context(), credentials, guarded=True)
     return _logged(session, log, credentials, fallback=True)
 
 
 def _log_fallback(
-    log: StepLog, secret: DbSecret, credentials: str, exc: RotationError, *, to: TlsUsed
+    log: StepLog,
+    secret: DbSecret,
+    credentials: str,
+    exc: RotationError,
+    *,
+    to: TlsUsed,
+    secret_arn: str | None,
 ) -> None:
     log.warning(
         "database_tls_fallback",
@@ -173,14 +171,14 @@ def _log_fallback(
         tls=to,
         reason=exc.problem,
     )
-
-
-def _unverified_context() -> ssl.SSLContext:
-    """TLS that encrypts but does not check who answers (libpq's sslmode=require)."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
+    rules.emit_tls_fallback_metric(
+        engine="postgres",
+        host=secret.host,
+        port=secret.port,
+        credentials=credentials,
+        to=to,
+        secret_arn=secret_arn,
+    )
 
 
 def _logged(session: Session, log: StepLog, credentials: str, *, fallback: bool = False) -> Session:
@@ -209,25 +207,48 @@ class _ServerWithoutTlsError(DatabaseTlsError):
     """The server answered the TLS request with "no TLS here"."""
 
 
-class _CleartextRequestedError(Exception):
-    """The server asked for the password in clear on a connection that may not send it."""
+class _UnboundLoginError(Exception):
+    """The server (or whoever answered) asked for a login that is not bound to the channel."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+_AUTH_OK, _AUTH_CLEARTEXT, _AUTH_MD5, _AUTH_SASL = 0, 3, 5, 10
+_SCRAM_PLUS = "SCRAM-SHA-256-PLUS"
 
 
 @functools.lru_cache(maxsize=1)
-def _no_cleartext_connection() -> Any:
-    """pg8000's Connection that refuses authentication request 3 (AuthenticationCleartextPassword).
+def _guarded_connection() -> Any:
+    """pg8000's Connection that answers only SCRAM-SHA-256-PLUS on a TLS socket.
 
-    https://www.postgresql.org/docs/15/protocol-message-formats.html
+    Authentication requests (https://www.postgresql.org/docs/15/protocol-message-formats.html):
+    0 AuthenticationOk, 3 cleartext, 5 MD5, 10 SASL (the mechanisms offered follow). pg8000
+    binds SCRAM to the channel (``tls-server-end-point``) whenever the socket is TLS and the
+    server offers the -PLUS mechanism, and scramp then prefers it; this class makes it required.
     """
     driver = _driver()
 
-    class NoCleartextConnection(driver.Connection):  # type: ignore[misc,name-defined]
+    class GuardedConnection(driver.Connection):  # type: ignore[misc,name-defined]
+        _rotator_sasl_started = False
+
         def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: Any) -> None:
-            if data[:4] == b"\x00\x00\x00\x03":
-                raise _CleartextRequestedError
+            code = int.from_bytes(data[:4], "big")
+            if code == _AUTH_CLEARTEXT:
+                raise _UnboundLoginError("the password in clear")
+            if code == _AUTH_MD5:
+                raise _UnboundLoginError("an MD5 password hash")
+            if code == _AUTH_SASL:
+                mechanisms = [m.decode("ascii") for m in data[4:-2].split(b"\x00")]
+                if _SCRAM_PLUS not in mechanisms or not isinstance(self._usock, ssl.SSLSocket):
+                    raise _UnboundLoginError(f"SASL with {', '.join(mechanisms)} only")
+                self._rotator_sasl_started = True
+            if code == _AUTH_OK and not self._rotator_sasl_started:
+                raise _UnboundLoginError("no authentication at all (AuthenticationOk at once)")
             super().handle_AUTHENTICATION_REQUEST(data, context)
 
-    return NoCleartextConnection
+    return GuardedConnection
 
 
 def _open(
@@ -235,7 +256,7 @@ def _open(
     context: ssl.SSLContext | None,
     credentials: str,
     *,
-    cleartext_allowed: bool = True,
+    guarded: bool = False,
 ) -> Session:
     driver = _driver()
     target = f"{secret.host}:{secret.port}/{secret.dbname} as user {secret.username!r}"
@@ -243,7 +264,7 @@ def _open(
     tls: TlsUsed = "none"
     if context is not None:
         tls = "verify-full" if context.verify_mode == ssl.CERT_REQUIRED else "unverified"
-    connection = driver.Connection if cleartext_allowed else _no_cleartext_connection()
+    connection = _guarded_connection() if guarded else driver.Connection
     try:
         conn = connection(
             user=secret.username,
@@ -256,11 +277,11 @@ def _open(
             timeout=CONNECT_TIMEOUT_S,
             application_name=APPLICATION_NAME,
         )
-    except _CleartextRequestedError:
+    except _UnboundLoginError as exc:
         raise CleartextPasswordRefusedError(
-            f"{prefix}: the server asked for the password in clear over a connection that is "
-            f"{'TLS without a verified certificate' if tls == 'unverified' else 'not TLS'}; "
-            "it was not sent"
+            f"{prefix}: over TLS without a verified certificate the function answers only "
+            f"SCRAM-SHA-256-PLUS (bound to the TLS channel), and the server asked for {exc.what}; "
+            "nothing was sent"
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise _CertificateNotVerifiedError(
@@ -318,8 +339,10 @@ def _login_error(exc: Exception, prefix: str, *, tls: TlsUsed) -> RotationError:
 
 
 @contextmanager
-def session(secret: DbSecret, *, credentials: str, log: StepLog) -> Iterator[Session]:
-    opened = login(secret, credentials=credentials, log=log)
+def session(
+    secret: DbSecret, *, credentials: str, log: StepLog, secret_arn: str | None = None
+) -> Iterator[Session]:
+    opened = login(secret, credentials=credentials, log=log, secret_arn=secret_arn)
     try:
         yield opened
     finally:

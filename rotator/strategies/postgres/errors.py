@@ -45,23 +45,25 @@ class DatabaseUnreachableError(RotationError):
 
 class DatabaseTlsError(RotationError):
     remedy = (
-        'With "ssl": true, TLS is required with a certificate that verifies (verify-full); '
-        'with "ssl" absent, a server that offers TLS must complete the handshake. Point '
-        "PG_CA_BUNDLE at the CA bundle that signed the server's certificate (for RDS the global "
-        "bundle, https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), "
-        'check the host name matches the certificate, or set "ssl": false to connect without TLS'
+        'With "ssl": true (or the default, verify), TLS is required with a certificate that '
+        "verifies. Give the function the CA bundle that signed the server's certificate "
+        "(modules/rotation-function: database_ca_bundle_file; for RDS the global bundle, "
+        "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem), check the host "
+        'name matches the certificate, or write "ssl": "unverified" or false in the secret to '
+        "accept less on purpose"
     )
 
 
 class CleartextPasswordRefusedError(RotationError):
-    """With "ssl" absent, the server asked for the password in clear on a connection whose
-    other end is not verified (plain TCP, or TLS whose certificate did not verify)."""
+    """On a connection whose other end is not verified (unverified TLS, or a "try" fallback),
+    the server asked for a login not bound to the TLS channel: cleartext, MD5, SCRAM without
+    -PLUS, or none at all."""
 
     remedy = (
-        'Set "ssl": true and point PG_CA_BUNDLE at the CA bundle that signed the server\'s '
-        "certificate (for RDS the global bundle, which `scripts/build_layer.py postgres "
-        "--ca-bundle` puts in the layer), or use scram-sha-256 (or md5) instead of password in "
-        'pg_hba.conf; "ssl": false sends the password in clear on purpose'
+        "Give the function the CA bundle of the server's certificate so the connection verifies "
+        "(modules/rotation-function: database_ca_bundle_file), or let the server use "
+        'scram-sha-256 over TLS (it then offers SCRAM-SHA-256-PLUS); "ssl": false connects '
+        "without TLS on purpose"
     )
 
 

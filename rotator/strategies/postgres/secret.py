@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from rotator.strategies import database as database_rules
 from rotator.strategies.postgres.errors import DatabaseSecretInvalidError, UsernameTooLongError
 
 ENGINES = ("postgres", "aurora-postgresql")
@@ -29,17 +30,16 @@ MAX_IDENTIFIER_BYTES = 63
 CLONE_SUFFIX = "_clone"
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 
-# How to use TLS, from the secret's "ssl" key, as AWS's templates read it:
-# - "try":         key absent. TLS with verify-full first; without TLS if that fails.
-# - "verify-full": true or "true" (any case). TLS required, certificate and host name verified.
-# - "off":         false or "false" (any case). Never TLS.
-TlsMode = Literal["try", "verify-full", "off"]
-_STRICTNESS: dict[TlsMode, int] = {"off": 0, "try": 1, "verify-full": 2}
-
-
-def strictest(*modes: TlsMode) -> TlsMode:
-    """The strictest of these TLS modes: verify-full, then try, then off."""
-    return max(modes, key=_STRICTNESS.__getitem__)
+# How to use TLS, from the secret's "ssl" key (rotator/strategies/database: TlsMode):
+# - absent:                                  DATABASE_TLS_DEFAULT (modules: "verify"; unset: "try").
+# - true, "true", "verify", "verify-full":   "verify": TLS required, certificate and host verified.
+# - "unverified", "require":                 "unverified": TLS required, certificate not checked,
+#                                             and the login must bind to the channel (SCRAM-PLUS).
+# - false, "false", "plaintext", "disable":  "plaintext": never TLS (written down on purpose).
+# - "try":                                   verify, else unverified TLS with channel binding.
+# Kept as names here so existing imports keep working.
+TlsMode = database_rules.TlsMode
+strictest = database_rules.strictest
 
 
 @dataclass(frozen=True, repr=False)
@@ -191,19 +191,17 @@ def _port(obj: dict[str, Any], problems: list[str]) -> int:
 
 
 def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
-    if "ssl" not in obj:
-        return "try"
-    value = obj["ssl"]
-    if isinstance(value, str):
-        value = {"true": True, "false": False}.get(value.strip().lower(), value)
-    if value is True:
-        return "verify-full"
-    if value is False:
-        return "off"
+    default = database_rules.default_tls_mode()
+    mode = database_rules.parse_tls_mode(obj.get("ssl"), present="ssl" in obj, default=default)
+    if mode is not None:
+        return mode
     # AWS's templates treat any other value as absent (try TLS, fall back); a typo that silently
     # weakens TLS is worse than an error before anything is written.
-    problems.append(f'"ssl" must be true or false ({_describe_given(obj, "ssl")})')
-    return "try"
+    problems.append(
+        '"ssl" must be true, false, "verify", "unverified" or "plaintext" '
+        f"({_describe_given(obj, 'ssl')})"
+    )
+    return default
 
 
 def _describe_given(obj: dict[str, Any], key: str) -> str:

@@ -26,6 +26,7 @@ import os
 from typing import TYPE_CHECKING, ClassVar
 
 from rotator.config import boolean_from_env
+from rotator.strategies import database as rules
 from rotator.strategies.base import Strategy
 from rotator.strategies.postgres import database, rds
 from rotator.strategies.postgres.errors import (
@@ -40,7 +41,6 @@ from rotator.strategies.postgres.secret import (
     alternate_username,
     parse_master_secret,
     parse_secret,
-    strictest,
 )
 
 if TYPE_CHECKING:
@@ -65,14 +65,18 @@ class PostgresSingleUserStrategy(Strategy):
         if _pending_already_works(ctx, pending):
             return
         try:
-            session = database.login(current, credentials="AWSCURRENT", log=ctx.log)
+            session = database.login(
+                current, credentials="AWSCURRENT", log=ctx.log, secret_arn=ctx.secret_arn
+            )
         except DatabaseAuthenticationError as current_failed:
             previous = _previous(ctx, current)
             if previous is None:
                 raise
             _check_target(pending, previous, expected_user=previous.username, against="AWSPREVIOUS")
             try:
-                session = database.login(previous, credentials="AWSPREVIOUS", log=ctx.log)
+                session = database.login(
+                    previous, credentials="AWSPREVIOUS", log=ctx.log, secret_arn=ctx.secret_arn
+                )
             except DatabaseAuthenticationError as previous_failed:
                 raise DatabaseAuthenticationError(
                     f"{current_failed.problem}; {previous_failed.problem}"
@@ -108,16 +112,24 @@ class PostgresMultiUserStrategy(Strategy):
             raise PendingCredentialsMismatchError(
                 "AWSPENDING names a different masterarn than AWSCURRENT"
             )
+        master_arn = str(current.masterarn)
+        # Before any login: only a master secret the function was given (checked before it is
+        # read), only to the host and port it names, and never to change its own user.
+        rules.check_master_allowed(master_arn, ctx.config.master_secret_arns)
+        master = _master(ctx, master_arn, current)
+        rules.check_not_master_user(pending.username, master.username, master_arn=master_arn)
         if _pending_already_works(ctx, pending):
             return
         # AWSCURRENT must work before the master's credentials are used for it.
-        with database.session(current, credentials="AWSCURRENT", log=ctx.log):
+        with database.session(
+            current, credentials="AWSCURRENT", log=ctx.log, secret_arn=ctx.secret_arn
+        ):
             pass
-        master_arn = str(current.masterarn)
-        master = _master(ctx, master_arn, current)
         # Only the clone acts as the other role; the original keeps its own identity.
         act_as = clone_sets_role() and pending.username == current.username + CLONE_SUFFIX
-        with database.session(master, credentials=f"master ({master_arn})", log=ctx.log) as admin:
+        with database.session(
+            master, credentials=f"master ({master_arn})", log=ctx.log, secret_arn=ctx.secret_arn
+        ) as admin:
             if database.role_exists(admin, pending.username):
                 if act_as:
                     # Before the password: once that works, a retried setSecret stops early.
@@ -174,12 +186,13 @@ def _master(ctx: StepContext, master_arn: str, current: DbSecret) -> DbSecret:
                 '"masterarn" to the secret RDS manages for the database (manage_master_user_'
                 "password)",
             )
-        if not db.accepts(current.host):
-            raise PendingCredentialsMismatchError(
+        if not db.accepts(current.host) or current.port != db.port:
+            raise rules.EndpointMismatchError(
                 f"the master secret {master_arn} belongs to RDS {db.kind} {db.arn}, whose "
-                f"endpoints are {', '.join(db.accepted_hosts)}; this secret is for host "
-                f"{current.host!r}: the master credentials are only sent to their own database",
-                remedy=f'{remedy}, or set "host" to the {db.kind}\'s endpoint',
+                f"endpoints are {', '.join(db.accepted_hosts)} on port {db.port}; this secret is "
+                f"for {current.host}:{current.port}: the master credentials are only sent to "
+                "their own database",
+                remedy=f'{remedy}, or set "host" and "port" to the {db.kind}\'s endpoint',
             )
         ctx.log.info("database_master_from_rds", rds_arn=db.arn, host=db.writer_host)
         master = DbSecret(
@@ -189,24 +202,22 @@ def _master(ctx: StepContext, master_arn: str, current: DbSecret) -> DbSecret:
             username=parsed.username,
             password=parsed.password,
             dbname=current.dbname,
-            tls="try",
+            # An RDS-managed secret says nothing about TLS: RDS offers it, so verify.
+            tls="verify",
             masterarn=None,
             raw={},
         )
     else:
         master = parsed
-        if master.host != current.host:
-            raise PendingCredentialsMismatchError(
-                f"the master secret {master_arn} is for host {master.host!r}, this secret for "
-                f"{current.host!r}: the master credentials are only sent to their own host",
-                remedy=remedy,
-            )
+        rules.check_same_endpoint(
+            master.host, master.port, current.host, current.port, master_arn=master_arn
+        )
     # The master logs in to the rotated user's database, as in AWS's template, and never with
     # less TLS than this secret asks for: "ssl": true here must not become a plaintext master
     # login because the master secret says false or nothing (AWS's template follows only the
-    # master secret's).
+    # master secret's); and never with a fallback: "try" becomes "verify".
     return dataclasses.replace(
-        master, dbname=current.dbname, tls=strictest(master.tls, current.tls)
+        master, dbname=current.dbname, tls=rules.master_tls_mode(master.tls, current.tls)
     )
 
 
@@ -216,16 +227,19 @@ def _check_target(pending: DbSecret, other: DbSecret, *, expected_user: str, aga
             f"AWSPENDING is for user {pending.username!r} but, going by {against}, this rotation "
             f"may only change user {expected_user!r}"
         )
-    if pending.host != other.host:
+    if not rules.same_host(pending.host, other.host) or pending.port != other.port:
         raise PendingCredentialsMismatchError(
-            f"AWSPENDING is for host {pending.host!r} but {against} is for host {other.host!r}"
+            f"AWSPENDING is for {pending.host}:{pending.port} but {against} is for "
+            f"{other.host}:{other.port}"
         )
 
 
 def _pending_already_works(ctx: StepContext, pending: DbSecret) -> bool:
     """setSecret is idempotent: if the pending password already logs in, it is set."""
     try:
-        session = database.login(pending, credentials="AWSPENDING", log=ctx.log)
+        session = database.login(
+            pending, credentials="AWSPENDING", log=ctx.log, secret_arn=ctx.secret_arn
+        )
     except DatabaseAuthenticationError:
         return False
     session.close()
@@ -253,6 +267,8 @@ def _previous(ctx: StepContext, current: DbSecret) -> DbSecret | None:
 
 def _test_pending(ctx: StepContext, *, needs_masterarn: bool) -> None:
     pending = parse_secret(ctx.pending().value, label="AWSPENDING", needs_masterarn=needs_masterarn)
-    with database.session(pending, credentials="AWSPENDING", log=ctx.log) as session:
+    with database.session(
+        pending, credentials="AWSPENDING", log=ctx.log, secret_arn=ctx.secret_arn
+    ) as session:
         database.check_login_works(session)
     ctx.log.info("database_pending_login_ok", user=pending.username, host=pending.host)

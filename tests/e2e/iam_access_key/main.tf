@@ -1,7 +1,9 @@
 # The iam-access-key strategy on the sandbox (test_e2e_iam_access_key.py): a CI user under the
 # /ci/ path whose key pair the function rotates, granted by path, and a user outside that path
 # whose secret the same function must fail to rotate. No key pair passes through Terraform: the
-# secrets start with empty key fields and the first rotation creates the first key.
+# secrets start with empty key fields and the first rotation creates the first key. Each user is
+# bound to its secret by the tag rotation-secret-arn (the module's iam_user_secret_tag_key), as an
+# administrator would set it; the function refuses a user whose tag names another secret.
 terraform {
   required_version = ">= 1.11"
 
@@ -23,16 +25,30 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 
+locals {
+  # Literal names: the users' tags name the secrets, so the secrets cannot refer to the users.
+  deployer_name = "ci-deployer"
+  outsider_name = "not-rotated"
+}
+
 resource "aws_iam_user" "deployer" {
-  name = "ci-deployer"
+  name = local.deployer_name
   path = "/ci/"
   # The keys are the rotation's, not Terraform's: let destroy delete them.
   force_destroy = true
+  tags          = { rotation-secret-arn = module.deployer_key.secret_arn }
 }
 
 resource "aws_iam_user" "outsider" {
-  name          = "not-rotated"
+  name          = local.outsider_name
   force_destroy = true
+  tags          = { rotation-secret-arn = module.outsider_key.secret_arn }
+}
+
+# The first rotation starts when the rotation is configured: only after the users carry their tags.
+resource "terraform_data" "function_after_user_tags" {
+  input      = module.function.rotation_function_arn
+  depends_on = [aws_iam_user.deployer, aws_iam_user.outsider]
 }
 
 module "function" {
@@ -47,9 +63,9 @@ module "deployer_key" {
   source = "../../modules/rotating-secret"
 
   name                     = "ci/deployer-access-key"
-  secret_string_wo         = jsonencode({ UserName = aws_iam_user.deployer.name, AccessKeyId = "", SecretAccessKey = "", Purpose = "deploys" })
+  secret_string_wo         = jsonencode({ UserName = local.deployer_name, AccessKeyId = "", SecretAccessKey = "", Purpose = "deploys" })
   secret_string_wo_version = 1
-  rotation_function_arn    = module.function.rotation_function_arn
+  rotation_function_arn    = terraform_data.function_after_user_tags.output
   rotation_role_name       = module.function.rotation_role_name
   rotation_rules           = { automatically_after_days = 30 }
   recovery_window_in_days  = 0
@@ -59,9 +75,9 @@ module "outsider_key" {
   source = "../../modules/rotating-secret"
 
   name                     = "ci/outsider-access-key"
-  secret_string_wo         = jsonencode({ UserName = aws_iam_user.outsider.name, AccessKeyId = "", SecretAccessKey = "" })
+  secret_string_wo         = jsonencode({ UserName = local.outsider_name, AccessKeyId = "", SecretAccessKey = "" })
   secret_string_wo_version = 1
-  rotation_function_arn    = module.function.rotation_function_arn
+  rotation_function_arn    = terraform_data.function_after_user_tags.output
   rotation_role_name       = module.function.rotation_role_name
   rotation_rules           = { automatically_after_days = 30 }
   recovery_window_in_days  = 0

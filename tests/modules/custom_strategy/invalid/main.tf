@@ -28,6 +28,27 @@ module "any_action" {
   policy_statements = { Everything = { actions = ["*"], resources = ["*"] } }
 }
 
+module "service_wildcard" {
+  source = "../../../../modules/rotation-function"
+
+  name              = "service-wildcard"
+  policy_statements = { AllOfIam = { actions = ["kms:Decrypt", "IAM:*"], resources = ["*"] } }
+}
+
+module "every_service" {
+  source = "../../../../modules/rotation-function"
+
+  name              = "every-service"
+  policy_statements = { AllOfIt = { actions = ["*:*"], resources = ["arn:aws:s3:::bucket"] } }
+}
+
+module "administrator" {
+  source = "../../../../modules/rotation-function"
+
+  name        = "administrator"
+  policy_arns = { admin = "arn:aws:iam::aws:policy/AdministratorAccess" }
+}
+
 module "bad_sid" {
   source = "../../../../modules/rotation-function"
 
