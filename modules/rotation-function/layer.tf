@@ -14,8 +14,10 @@ locals {
   drivers = {
     postgres = { package = "pg8000", strategies = ["postgres-single-user", "postgres-multi-user"] }
   }
-  driver         = one([for name, driver in local.drivers : name if contains(driver.strategies, var.rotation_strategy)])
-  driver_package = try(local.drivers[local.driver].package, null)
+  # Every strategy that logs in to a database (the TLS policy, the master binding and their alarm).
+  database_strategies = flatten([for driver in local.drivers : driver.strategies])
+  driver              = one([for name, driver in local.drivers : name if contains(driver.strategies, var.rotation_strategy)])
+  driver_package      = try(local.drivers[local.driver].package, null)
 
   needs_driver_layer   = var.create && local.driver != null
   use_driver_layer_dir = local.needs_driver_layer && var.driver_layer_arn == null && var.driver_layer_dir != null
