@@ -246,7 +246,7 @@ class MariaDb:
             host=self.host,
             port=self.port,
             user=user,
-            password=password,
+            password=password.encode(),  # UTF-8, as the mysql client
             autocommit=True,
             connect_timeout=5,
             **options,

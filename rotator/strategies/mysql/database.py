@@ -175,7 +175,9 @@ def login(secret: MySqlSecret, *, credentials: str, log: StepLog) -> Session:
             host=secret.host,
             port=secret.port,
             user=secret.username,
-            password=secret.password,
+            # As UTF-8, as the mysql client sends it and hashing.py hashes it (PyMySQL would
+            # encode a str as Latin-1).
+            password=secret.password.encode(),
             database=secret.dbname,
             connect_timeout=CONNECT_TIMEOUT_S,
             read_timeout=CONNECT_TIMEOUT_S,

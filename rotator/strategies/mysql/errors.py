@@ -103,8 +103,9 @@ class DatabaseAuthenticationError(RotationError):
 class DatabasePrivilegeError(RotationError):
     remedy = (
         "Grant the account the rotation logs in as the privilege named above (the multi-user "
-        "strategy's master needs CREATE USER, SELECT on the mysql schema, and every privilege it "
-        "copies WITH GRANT OPTION, as the RDS master user has)"
+        "strategy's master needs CREATE USER, SELECT on the mysql schema, every privilege it "
+        "copies WITH GRANT OPTION, as the RDS master user has, and each role it copies WITH "
+        "ADMIN OPTION, as whoever created the role has)"
     )
 
 
