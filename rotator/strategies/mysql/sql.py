@@ -36,6 +36,10 @@ class Server:
         version = (0, 0, 0)
         if numbers:
             version = (int(numbers[1]), int(numbers[2]), int(numbers[3]))
+        elif re.match(r"^8\.0\.mysql_aurora\.", text):
+            # Aurora MySQL 3 ("8.0.mysql_aurora.3.05.2") is compatible with MySQL 8.0.23 and
+            # later (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.MySQL80.html).
+            version = (8, 0, 23)
         # MariaDB 10.x announced itself as "5.5.5-10.x.y-MariaDB" to old clients.
         if "mariadb" in text.lower():
             inner = re.search(r"(\d+)\.(\d+)\.(\d+)-MariaDB", text, re.IGNORECASE)
