@@ -78,8 +78,9 @@ sandbox: $(STAMP) ## Start the local AWS sandbox and print the exports to use it
 bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, scale)
 	$(PY) -m bench
 
-layer: $(STAMP) ## Build the PostgreSQL driver layer (pinned pg8000) into build/layers/postgres
+layer: $(STAMP) ## Build the database driver layers (pinned pg8000, PyMySQL) into build/layers/
 	$(PY) scripts/build_layer.py postgres
+	$(PY) scripts/build_layer.py mysql
 
 # Real AWS. Credentials come from the usual AWS environment or profile.
 plan apply destroy: $(STAMP)

@@ -1,11 +1,17 @@
-# The PostgreSQL strategies' settings, next to the rotator's others (local.environment, main.tf).
+# The database strategies' settings, next to the rotator's others (local.environment, main.tf).
 locals {
   # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
-  # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
-  database_environment = { for name, value in {
-    PG_CA_BUNDLE      = var.database_ca_bundle
-    PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
-  } : name => value if value != null }
+  # PG_CLONE_SET_ROLE and MYSQL_DUAL_PASSWORD only when true: unset is the rotator's default.
+  # MASTER_SECRET_ARNS: the only secrets a rotated secret's "masterarn" may name; MySQL strategies
+  # only for now (rotator/strategies/mysql/rules.py). The AWS provider plans the whole variables
+  # map as unknown when one value is (an ARN from the same apply), so it is set where it is read.
+  database_environment = merge({ for name, value in {
+    PG_CA_BUNDLE        = var.database_ca_bundle
+    PG_CLONE_SET_ROLE   = var.database_clone_set_role ? "true" : null
+    MYSQL_DUAL_PASSWORD = var.mysql_dual_password ? "true" : null
+    } : name => value if value != null }, {
+    for name in(local.driver == "mysql" && length(var.master_secret_arns) > 0 ? ["MASTER_SECRET_ARNS"] : []) : name => join(",", var.master_secret_arns)
+  })
 }
 
 resource "aws_lambda_function" "this" {

@@ -259,13 +259,13 @@ variable "tracing_mode" {
 }
 
 variable "driver_layer_dir" {
-  description = "PostgreSQL strategies only: directory of the driver layer built by `make layer`. null uses build/layers/postgres at the root of this repository."
+  description = "Database strategies only: directory of the driver layer built by `make layer`. null uses build/layers/postgres (PostgreSQL) or build/layers/mysql (MySQL) at the root of this repository."
   type        = string
   default     = null
 }
 
 variable "database_ca_bundle" {
-  description = "PostgreSQL strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
+  description = "Database strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
   type        = string
   default     = null
 }
@@ -277,15 +277,22 @@ variable "database_clone_set_role" {
   nullable    = false
 }
 
+variable "mysql_dual_password" {
+  description = "mysql-single-user only, MySQL 8.0.14 and later: keep the previous password working until the next rotation (RETAIN CURRENT PASSWORD; MYSQL_DUAL_PASSWORD). See modules/rotation-function."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "master_secret_arns" {
-  description = "postgres-multi-user only: ARNs of the administrator secrets named by this secret's masterarn. The function may read them and never changes them."
+  description = "postgres-multi-user and mysql-multi-user only: ARNs of the administrator secrets named by this secret's masterarn. The function may read them and never changes them."
   type        = list(string)
   default     = []
   nullable    = false
 }
 
 variable "master_kms_key_arns" {
-  description = "postgres-multi-user only: ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns."
+  description = "postgres-multi-user and mysql-multi-user only: ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns."
   type        = list(string)
   default     = []
   nullable    = false
