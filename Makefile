@@ -35,7 +35,7 @@ checkov-venv: ## Create .venv-checkov (checkov pins its own dependencies, so it 
 
 lint: $(STAMP) checkov-venv ## terraform fmt/validate, ruff, mypy, checkov
 	terraform fmt -check -recursive
-	$(PY) -m sandbox.terraform_offline validate $(TF_DIRS)
+	$(PY) -m terraform_offline validate $(TF_DIRS)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

@@ -1,7 +1,7 @@
 """Rotator figures: Secrets Manager calls per generic rotation, cold import time, rotation time.
 
 Rotations run in process on moto under the sandbox's Secrets Manager rules
-(``sandbox.secretsmanager.installed``, through ``rotator.testing``): the one description of the
+(``rotation_testing.secretsmanager.installed``): the one description of the
 service that tests/rotator, ``make demo`` and the end-to-end tests use. The steps call
 ``rotator.handler.lambda_handler`` in process, with the event the service sends. Calls are
 counted on the rotator's own client (``before-call``: once per API call, retries not counted
@@ -73,13 +73,13 @@ def _calls_and_timing() -> tuple[Counter[str], list[float]]:
     """Rotations through the service model the tests use, the rotator's calls counted."""
     import boto3  # noqa: PLC0415  imported after the cold-import measurement
 
-    from rotator import secret_store  # noqa: PLC0415
-    from rotator.testing import (  # noqa: PLC0415
+    from rotation_testing.testbed import (  # noqa: PLC0415
         Invoker,
         Service,
         create_rotation_function,
         in_process_service,
     )
+    from rotator import secret_store  # noqa: PLC0415
 
     session = boto3.Session(region_name="us-east-1")
     invoker = Invoker()

@@ -15,7 +15,7 @@ import time
 import boto3
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 DAYS = 40
 

@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 SIZES = (10, 50, 100, 1000)
 # Rounds of "rotate all" to take the best of; above this many secrets one round (it takes minutes).

@@ -3,7 +3,7 @@
 Names and defaults of the password variables are those of AWS's rotation templates
 (aws-samples/aws-secrets-manager-rotation-lambdas). An unset or empty variable takes its default,
 except EXCLUDE_CHARACTERS, where an empty value means "exclude nothing" as in the templates, and
-whose default depends on ROTATION_STRATEGY (rotator.strategies.default_exclude_characters). A bad
+whose default depends on ROTATION_STRATEGY (strategy_registry.default_exclude_characters). A bad
 value raises ConfigurationError naming the variable and what it accepts.
 """
 
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rotator import strategies
+from rotator import strategy_registry as strategies
 from rotator.errors import ConfigurationError
 from rotator.passwords import PasswordPolicy
 

@@ -52,10 +52,10 @@ def control_app(app: WsgiApp, runner: Any) -> WsgiApp:
     - ``POST /_sandbox/rotations/wait`` ``{"secret_id", "timeout"}``: the most recent rotation of
       the secret once it has finished (404 if it never rotated).
     """
-    from sandbox import secretsmanager  # noqa: PLC0415
-    from sandbox.clock import CLOCK  # noqa: PLC0415
+    from rotation_testing import secretsmanager  # noqa: PLC0415
+    from rotation_testing.clock import CLOCK  # noqa: PLC0415
+    from rotation_testing.moto_lock import MOTO_LOCK  # noqa: PLC0415
     from sandbox.faults import FAULTS, Fault  # noqa: PLC0415
-    from sandbox.moto_lock import MOTO_LOCK  # noqa: PLC0415
 
     def body(environ: dict[str, Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -149,7 +149,8 @@ def serve() -> None:
     )
     from werkzeug.serving import make_server  # noqa: PLC0415
 
-    from sandbox import iam, lambda_runner, quotas, rds, secretsmanager  # noqa: PLC0415
+    from rotation_testing import secretsmanager  # noqa: PLC0415
+    from sandbox import iam, lambda_runner, quotas, rds  # noqa: PLC0415
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import boto3
 
 from sandbox.server import Sandbox, SandboxError
-from sandbox.stack import Stack, StackError
+from terraform_offline.stack import Stack, StackError
 
 EXAMPLE = "api-key"
 ROTATION_TIMEOUT_S = 120.0

@@ -37,9 +37,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rotation_testing import policy
+from rotation_testing.moto_lock import MOTO_LOCK
 from sandbox import iam
 from sandbox.faults import FAULTS
-from sandbox.moto_lock import MOTO_LOCK
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # Lambda's init phase has its own limit, not counted against the function's timeout.
@@ -359,12 +360,12 @@ class LambdaRunner:
         trust = json.loads(document) if isinstance(document, str) else document
         statements = trust.get("Statement", [])
         statements = statements if isinstance(statements, list) else [statements]
-        lambda_statements = [s for s in statements if iam.principal_matches(s, LAMBDA_PRINCIPAL)]
+        lambda_statements = [s for s in statements if policy.principal_matches(s, LAMBDA_PRINCIPAL)]
         context = {"aws:SourceAccount": function.account_id, "aws:SourceArn": function.function_arn}
-        decision = iam.evaluate(
+        decision = policy.evaluate(
             [{"Statement": lambda_statements}], "sts:AssumeRole", function.role, context
         )
-        if decision is not iam.Decision.ALLOW:
+        if decision is not policy.Decision.ALLOW:
             raise RoleNotAssumableError(message)
 
     def _start_environment(self, function: Any, key: str) -> _Environment:
@@ -533,7 +534,9 @@ class LambdaRunner:
         prefix = f"arn:aws:logs:{function.region}:{function.account_id}:log-group:{group}"
 
         def allowed(action: str, *resources: str) -> bool:
-            return any(iam.role_allows(session, action, r) is iam.Decision.ALLOW for r in resources)
+            return any(
+                iam.role_allows(session, action, r) is policy.Decision.ALLOW for r in resources
+            )
 
         if group not in backend.groups:
             if not allowed("logs:CreateLogGroup", f"{prefix}:*", prefix):

@@ -2,7 +2,7 @@
 
 A client that retries hides the first failure behind the last one (an SDK's resend of a create is
 refused as a duplicate). These lines are what a failed Terraform command reports from the sandbox
-(``Sandbox.notices``, ``sandbox.stack``).
+(``Sandbox.notices``, ``terraform_offline.stack``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import tfharness
 
-from sandbox.terraform_offline import OfflineTerraformError, offline_env
+from terraform_offline import OfflineTerraformError, offline_env
 
 TESTS_DIR = Path(__file__).resolve().parent
 # Tests are grouped for pytest-xdist (`--dist loadgroup`): a process takes a whole group.

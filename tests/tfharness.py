@@ -27,20 +27,19 @@ import json
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tftest
 import yaml
+
+from terraform_offline.runner import Terraform, TerraformError, var_args
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 UNKNOWN = "(known after apply)"
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
-
 
 # ------------------------------------------------------------------------------------------------
 # Plan summary
@@ -274,25 +273,13 @@ class PlanFailure:
         raise AssertionError(f"no plan error{scope} matches {pattern!r}; errors:\n  {listing}")
 
 
-def _var_args(tfvars: Sequence[Path | str], tf_vars: Mapping[str, Any]) -> list[str]:
-    args = [f"-var-file={Path(v).resolve()}" for v in tfvars]
-    for key, value in tf_vars.items():
-        if isinstance(value, bool):
-            raise TypeError(f"{key}: pass booleans through a tfvars file (tftest writes True)")
-        rendered = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-        args += ["-var", f"{key}={rendered}"]
-    return args
-
-
 class TerraformHarness:
-    """Runs Terraform with one environment; init once per directory, plans cached by input."""
+    """Plans with one environment (terraform_offline.runner); plans cached by input."""
 
     def __init__(self, env: Mapping[str, str], binary: str = "terraform") -> None:
-        self.env = dict(env)
-        self.binary = binary
-        self._initialised: dict[str, tftest.TerraformTest] = {}
+        self.terraform = Terraform(env, binary=binary)
+        self.env = self.terraform.env
         self._plans: dict[tuple[Any, ...], PlanSummary] = {}
-        self._lock = threading.Lock()
 
     def _key(
         self, tfdir: Path | str, tfvars: Sequence[Path | str], tf_vars: Mapping[str, Any]
@@ -303,50 +290,29 @@ class TerraformHarness:
             json.dumps(dict(tf_vars), sort_keys=True, default=str),
         )
 
-    def setup(self, tfdir: Path | str) -> tftest.TerraformTest:
+    def setup(self, tfdir: Path | str) -> None:
         """`terraform init` once per directory per session (keeps .terraform for the next run)."""
-        key = str(Path(tfdir).resolve())
-        with self._lock:
-            if key not in self._initialised:
-                test = tftest.TerraformTest(key, binary=self.binary, env=self.env)
-                try:
-                    test.setup(cleanup_on_exit=False, upgrade=True)
-                except tftest.TerraformTestError as exc:
-                    raise AssertionError(f"terraform init failed in {key}:\n{exc}") from None
-                self._initialised[key] = test
-            return self._initialised[key]
+        try:
+            self.terraform.init(tfdir, "-upgrade")
+        except TerraformError as exc:
+            raise AssertionError(f"terraform init failed in {tfdir}:\n{exc}") from None
 
     def run(self, tfdir: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
         """Any terraform command in `tfdir` with this environment (init first when needed)."""
         self.setup(tfdir)
-        return subprocess.run(
-            [self.binary, *args],
-            cwd=tfdir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return self.terraform.run(tfdir, *args, ok_codes=None)
 
     def plan(self, tfdir: Path | str, *tfvars: Path | str, **tf_vars: Any) -> PlanSummary:
         """Plan (cached by directory, tfvars files and variables) and summarise it."""
         key = self._key(tfdir, tfvars, tf_vars)
         if key in self._plans:
             return self._plans[key]
-        test = self.setup(tfdir)
-        for key_name, value in tf_vars.items():
-            if isinstance(value, bool):
-                raise TypeError(f"{key_name}: pass booleans in a tfvars file (tftest writes True)")
+        self.setup(tfdir)
         try:
-            raw = test.plan(
-                output=True,
-                tf_var_file=[str(Path(v).resolve()) for v in tfvars] or None,
-                tf_vars=dict(tf_vars) or None,
-                lock=False,
-            )
-        except tftest.TerraformTestError as exc:
+            raw = self.terraform.plan_json(tfdir, *var_args(tfvars, tf_vars))
+        except TerraformError as exc:
             raise AssertionError(f"terraform plan failed in {tfdir}:\n{exc}") from None
-        summary = summarize_plan(dict(raw))
+        summary = summarize_plan(raw)
         self._plans[key] = summary
         return summary
 
@@ -359,7 +325,7 @@ class TerraformHarness:
             "-no-color",
             "-lock=false",
             "-json",
-            *_var_args(tfvars, tf_vars),
+            *var_args(tfvars, tf_vars),
         )
         diagnostics = []
         for line in result.stdout.splitlines():

@@ -1,8 +1,8 @@
 """Strategies: what setSecret and testSecret do for a kind of secret, keyed by ROTATION_STRATEGY.
 
-The registry maps a name to "module:Class" and imports the module only when that strategy is
-selected, so a strategy's driver (e.g. a database client) never loads for the others. To add a
-strategy, write a ``Strategy`` subclass and add its name here.
+The loader: a name from rotator.strategy_registry to its class, importing the strategy's module only
+when that strategy is selected, so a strategy's driver (e.g. a database client) never loads for
+the others. To add a strategy, write a ``Strategy`` subclass and add its name to the registry.
 
 ``custom`` is not in the registry: it selects the class CUSTOM_STRATEGY names ("module:Class"),
 written outside this repository and packed beside the rotator by modules/rotation-function
@@ -12,69 +12,39 @@ written outside this repository and packed beside the rotator by modules/rotatio
 from __future__ import annotations
 
 import importlib
-import re
 from typing import TYPE_CHECKING
 
 from rotator.errors import ConfigurationError
 
+# The names and defaults live in rotator.strategy_registry (configuration reads them without
+# importing a strategy); they are re-exported here for the loader's callers.
+from rotator.strategy_registry import (
+    CUSTOM,
+    CUSTOM_CLASS_EXAMPLE,
+    CUSTOM_CLASS_SPEC,
+    GENERIC_EXCLUDE_CHARACTERS,
+    REGISTRY,
+    default_exclude_characters,
+    names,
+    selectable_names,
+)
+
 if TYPE_CHECKING:
     from rotator.strategies.base import Strategy
 
-# ROTATION_STRATEGY for a strategy written by the user (CUSTOM_STRATEGY names its class).
-# modules/rotation-function restates it (local.custom_strategy_name); a test keeps them in step.
-CUSTOM = "custom"
-# CUSTOM_STRATEGY: a dotted module path, a colon, a class name ("vendor_x:VendorXKey"). The
-# module's validation of custom_strategy.class uses the same pattern (a test keeps them equal).
-CUSTOM_CLASS_SPEC = re.compile(
-    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
-)
-CUSTOM_CLASS_EXAMPLE = "vendor_x:VendorXKey (the file vendor_x.py, the class VendorXKey)"
-
-_REGISTRY: dict[str, str] = {
-    "generic": "rotator.strategies.generic:GenericStrategy",
-    # Need the pg8000 layer (modules/rotation-function attaches it); see rotator/README.md.
-    "postgres-single-user": "rotator.strategies.postgres:PostgresSingleUserStrategy",
-    "postgres-multi-user": "rotator.strategies.postgres:PostgresMultiUserStrategy",
-    # Need the PyMySQL layer (modules/rotation-function attaches it); see rotator/README.md.
-    "mysql-single-user": "rotator.strategies.mysql:MySqlSingleUserStrategy",
-    "mysql-multi-user": "rotator.strategies.mysql:MySqlMultiUserStrategy",
-    # Needs iam_user_arns on modules/rotation-function; see rotator/README.md.
-    "iam-access-key": "rotator.strategies.iam_access_key:IamAccessKeyStrategy",
-}
-
-# EXCLUDE_CHARACTERS when the variable is unset. AWS's PostgreSQL rotation templates add ":" to
-# the generic template's characters: it separates the fields of a .pgpass line and the user from
-# the password in a postgresql:// URI. modules/rotation-function restates this map
-# (local.default_exclude_characters; tests/modules/test_strategy_names.py keeps them in step).
-GENERIC_EXCLUDE_CHARACTERS = "/@\"'\\"
-_POSTGRES_EXCLUDE_CHARACTERS = ":" + GENERIC_EXCLUDE_CHARACTERS
-# MySQL: AWS's MySQL templates exclude the generic characters ("/" and "@" split a mysql:// URI,
-# quotes and "\\" need escaping in option files and shells); ":" too, which separates the user
-# from the password in mysql:// URIs and Go's DSN ("user:password@tcp(host)").
-_MYSQL_EXCLUDE_CHARACTERS = ":" + GENERIC_EXCLUDE_CHARACTERS
-_DEFAULT_EXCLUDE_CHARACTERS: dict[str, str] = {
-    "postgres-single-user": _POSTGRES_EXCLUDE_CHARACTERS,
-    "postgres-multi-user": _POSTGRES_EXCLUDE_CHARACTERS,
-    "mysql-single-user": _MYSQL_EXCLUDE_CHARACTERS,
-    "mysql-multi-user": _MYSQL_EXCLUDE_CHARACTERS,
-}
+__all__ = [
+    "CUSTOM",
+    "CUSTOM_CLASS_EXAMPLE",
+    "CUSTOM_CLASS_SPEC",
+    "GENERIC_EXCLUDE_CHARACTERS",
+    "default_exclude_characters",
+    "forget_loaded",
+    "load",
+    "names",
+    "selectable_names",
+]
 
 _loaded: dict[str, Strategy] = {}
-
-
-def names() -> tuple[str, ...]:
-    """The built-in strategies' names."""
-    return tuple(_REGISTRY)
-
-
-def selectable_names() -> tuple[str, ...]:
-    """What ROTATION_STRATEGY accepts: the built-in names and ``custom``."""
-    return (*names(), CUSTOM)
-
-
-def default_exclude_characters(name: str) -> str:
-    """EXCLUDE_CHARACTERS for strategy ``name`` when the variable is unset (no import needed)."""
-    return _DEFAULT_EXCLUDE_CHARACTERS.get(name, GENERIC_EXCLUDE_CHARACTERS)
 
 
 def load(name: str, custom_class: str | None = None) -> Strategy:
@@ -96,12 +66,12 @@ def load(name: str, custom_class: str | None = None) -> Strategy:
             _loaded[key] = load_custom(custom_class)
         return _loaded[key]
     if name not in _loaded:
-        if name not in _REGISTRY:
+        if name not in REGISTRY:
             raise ConfigurationError(
                 f"ROTATION_STRATEGY is {name!r}",
                 remedy=f"Set ROTATION_STRATEGY to one of {', '.join(selectable_names())}",
             )
-        module_name, _, class_name = _REGISTRY[name].partition(":")
+        module_name, _, class_name = REGISTRY[name].partition(":")
         strategy_class: type[Strategy] = getattr(importlib.import_module(module_name), class_name)
         _loaded[name] = strategy_class()
     return _loaded[name]

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from rotator.errors import CustomStrategyError
-from rotator.strategies import CUSTOM_CLASS_EXAMPLE, CUSTOM_CLASS_SPEC
 from rotator.strategies.base import PROTOCOL_VERSION, STEP_METHODS, SUPPORTED_PROTOCOL_VERSIONS
+from rotator.strategy_registry import CUSTOM_CLASS_EXAMPLE, CUSTOM_CLASS_SPEC
 
 if TYPE_CHECKING:
     from rotator.strategies.base import Strategy
@@ -99,7 +99,7 @@ def _import(module_name: str) -> Any:
     except Exception as exc:  # noqa: BLE001  its message is the user's code's: type only
         raise CustomStrategyError(
             f"importing module {module_name} raised {type(exc).__name__}",
-            remedy="Fix the module's import-time code (import it in a test with rotator.testing "
+            remedy="Fix the module's import-time code (import it in a test with rotation_testing "
             "to see the traceback)",
         ) from None
 

@@ -1,4 +1,4 @@
-"""examples/custom-api-key's strategy, tested as its author would: rotator.testing's testbed.
+"""examples/custom-api-key's strategy, tested as its author would: rotation_testing's testbed.
 
 The key service runs on loopback (tests/key_service.py); Secrets Manager is moto under the
 sandbox's rules, in this process. The end-to-end run, from the packed zip on the sandbox, is
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from key_service import KeyService
 
+from rotation_testing import StrategyTestbed
 from rotator.errors import PendingValueInvalidError, RotationError
-from rotator.testing import StrategyTestbed
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom-api-key"
 STRATEGY = "api_key_service:ServiceApiKey"

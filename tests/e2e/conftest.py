@@ -9,7 +9,7 @@ import pytest
 from e2e_support import AppliedStack
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 
 def fingerprint(value: str) -> str:

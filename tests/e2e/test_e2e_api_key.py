@@ -23,7 +23,7 @@ from e2e_support import AppliedStack, fingerprint
 
 from sandbox import demo
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

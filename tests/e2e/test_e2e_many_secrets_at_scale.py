@@ -18,7 +18,7 @@ from e2e_support import AppliedStack
 
 from sandbox.quotas import iam_policy_size
 from sandbox.server import Sandbox
-from sandbox.stack import Stack, StackError
+from terraform_offline.stack import Stack, StackError
 
 # About a minute (`make test-scale` runs only this file); part of `make test`.
 pytestmark = [pytest.mark.e2e, pytest.mark.scale]

@@ -21,7 +21,7 @@ import pytest
 from e2e_support import AppliedStack, fingerprint
 
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ import pytest
 from e2e_support import AppliedStack, fingerprint
 
 from sandbox.server import REPO_ROOT, Sandbox
-from sandbox.stack import COPIED, IGNORED, Stack
+from terraform_offline.stack import COPIED, IGNORED, Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -30,7 +30,7 @@ from e2e_support import AppliedStack, fingerprint
 
 from sandbox.rds import ADDRESS_TAG
 from sandbox.server import Sandbox
-from sandbox.stack import Stack
+from terraform_offline.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

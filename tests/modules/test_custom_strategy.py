@@ -57,10 +57,18 @@ def test_strategy_files_are_packed_under_custom_strategy_beside_the_rotator(
     assert _entries(plan, WRAPPED) == entries
 
 
-def test_the_test_helper_is_never_packed(plan: tfharness.PlanSummary) -> None:
-    """rotator/testing.py imports moto; the function has no use for it."""
-    assert (REPO_ROOT / "rotator" / "testing.py").exists()
-    assert "rotator/testing.py" not in _entries(plan, FUNCTION)
+def test_the_zip_holds_the_rotator_package_and_not_the_test_helper(
+    plan: tfharness.PlanSummary,
+) -> None:
+    """rotation_testing/ imports moto; the function has no use for it, nor for tests."""
+    entries = _entries(plan, FUNCTION)
+    rotator = {
+        str(path.relative_to(REPO_ROOT))
+        for path in (REPO_ROOT / "rotator").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert {name for name in entries if name.startswith("rotator/")} == rotator
+    assert not [name for name in entries if name.startswith("rotation_testing")]
 
 
 def test_the_function_is_told_to_load_the_class(plan: tfharness.PlanSummary) -> None:

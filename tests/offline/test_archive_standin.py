@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import tfharness
 
-from sandbox.terraform_offline.archive_standin import (
+from terraform_offline.archive_standin import (
     ArchiveError,
     glob_to_regex,
     matches_any,
@@ -32,7 +32,7 @@ DOS_ZERO = (1980, 0, 0, 0, 0, 0)
 @pytest.fixture(scope="module")
 def offline_tf(offline_terraform_env: dict[str, str]) -> tfharness.TerraformHarness:
     # The stand-in itself is under test: select it even if the mirror holds the real provider.
-    from sandbox.terraform_offline import offline_env  # noqa: PLC0415
+    from terraform_offline import offline_env  # noqa: PLC0415
 
     return tfharness.TerraformHarness({**offline_terraform_env, **offline_env(force_standin=True)})
 

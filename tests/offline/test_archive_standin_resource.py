@@ -25,7 +25,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "archive_resource"
 @pytest.fixture(scope="module")
 def offline_tf(offline_terraform_env: dict[str, str]) -> tfharness.TerraformHarness:
     # The stand-in itself is under test: select it even if the mirror holds the real provider.
-    from sandbox.terraform_offline import offline_env  # noqa: PLC0415
+    from terraform_offline import offline_env  # noqa: PLC0415
 
     return tfharness.TerraformHarness({**offline_terraform_env, **offline_env(force_standin=True)})
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.terraform_offline import (
+from terraform_offline import (
     OfflineTerraformError,
     aws_provider_mirror,
     cli_config,
     prepare,
 )
-from sandbox.terraform_offline import __main__ as cli
+from terraform_offline import __main__ as cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,9 +10,9 @@ import pytest
 from botocore.retries.standard import ExponentialBackoff
 from rotator_harness import ROTATOR_VARIABLES, CallLog, Invoker, Outage, Service
 
+from rotation_testing.testbed import create_rotation_function, in_process_service
 from rotator import secret_store
 from rotator.strategies.iam_access_key import IamAccessKeyStrategy
-from rotator.testing import create_rotation_function, in_process_service
 
 
 @pytest.fixture(autouse=True)

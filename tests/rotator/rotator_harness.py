@@ -1,9 +1,9 @@
 """Test doubles for the rotator: the sandbox's Secrets Manager rules driving ``lambda_handler``.
 
-The service double itself (Invoker, Service) is ``rotator.testing``'s, the helper users run their
+The service double itself (Invoker, Service) is ``rotation_testing``'s, the helper users run their
 own strategies with: one description of the service for both.
 
-The rules are the sandbox's own (``sandbox.secretsmanager.installed``, over moto's ``mock_aws``):
+The rules are the service double (``rotation_testing.secretsmanager.installed``, on ``mock_aws``):
 the same description of the service that ``make demo`` and the end-to-end tests use, so no test
 patches moto here. moto runs Lambda code only in Docker, so the step invoker the sandbox accepts
 calls ``rotator.handler.lambda_handler`` in process, with the event the service sends.
@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import EndpointConnectionError
 
-from rotator.testing import (
+from rotation_testing.testbed import (
     NOT_STARTED,
     FakeContext,
     Invoker,

@@ -183,8 +183,8 @@ def test_unknown_strategy_lists_the_valid_ones() -> None:
 def test_selecting_generic_loads_no_other_strategy(monkeypatch: pytest.MonkeyPatch) -> None:
     from rotator import strategies  # noqa: PLC0415
 
-    registry: dict[str, Any] = {**strategies._REGISTRY, "fake": "no_such_driver_module:Fake"}
-    monkeypatch.setattr(strategies, "_REGISTRY", registry)
+    registry: dict[str, Any] = {**strategies.REGISTRY, "fake": "no_such_driver_module:Fake"}
+    monkeypatch.setattr(strategies, "REGISTRY", registry)
     monkeypatch.setattr(strategies, "_loaded", {})
 
     assert strategies.load("generic").name == "generic"

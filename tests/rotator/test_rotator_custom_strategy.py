@@ -1,4 +1,4 @@
-"""Custom strategies: the loader's checks, CUSTOM_STRATEGY, and rotator.testing's testbed.
+"""Custom strategies: the loader's checks, CUSTOM_STRATEGY, and rotation_testing's testbed.
 
 Each test writes its strategy module into a temporary directory under a name of its own (Python
 caches imported modules by name), as a user's repository would hold it.
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from rotation_testing.testbed import StrategyTestbed
 from rotator import strategies
 from rotator.config import Config
 from rotator.errors import ConfigurationError, CustomStrategyError, UnexpectedStepError
 from rotator.strategies import custom
-from rotator.testing import StrategyTestbed
 
 # A strategy that works: a new "token" each rotation; set and test record what they saw.
 WORKING = """
@@ -242,7 +242,7 @@ def test_an_import_time_error_names_its_type_never_its_text(
     assert "raised RuntimeError" in message
     assert "hunter2" not in message
     assert message.endswith(
-        ". Fix the module's import-time code (import it in a test with rotator.testing to see "
+        ". Fix the module's import-time code (import it in a test with rotation_testing to see "
         "the traceback)"
     )
 

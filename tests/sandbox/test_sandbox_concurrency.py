@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rotation_testing.moto_lock import MotoLock
 from sandbox.app import control_app
-from sandbox.moto_lock import MotoLock
 
 StartResponse = Callable[..., Any]
 

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from sandbox_helpers import unique
 
-from sandbox import secretsmanager
+from rotation_testing import secretsmanager
 
 
 def test_create_secret_resent_with_its_token_returns_the_same_secret(

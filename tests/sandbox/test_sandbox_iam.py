@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sandbox_helpers import LOGS_STATEMENT, unique
 
+from rotation_testing import policy as iam_policy
 from sandbox import iam
 from sandbox.server import Sandbox
 
@@ -189,12 +190,12 @@ def test_resource_tags_are_condition_keys() -> None:
         "Resource": "*",
         "Condition": {"StringEquals": {"secretsmanager:ResourceTag/rotation-function": "f"}},
     }
-    decide = iam.evaluate
+    decide = iam_policy.evaluate
     assert decide([{"Statement": [statement]}], "secretsmanager:GetSecretValue", "s", context) is (
-        iam.Decision.ALLOW
+        iam_policy.Decision.ALLOW
     )
     assert decide([{"Statement": [statement]}], "secretsmanager:GetSecretValue", "s", {}) is (
-        iam.Decision.IMPLICIT_DENY
+        iam_policy.Decision.IMPLICIT_DENY
     )
 
 
@@ -240,24 +241,29 @@ def test_callers_without_runner_credentials_are_not_authorized(
 def test_wildcards_are_iam_globs_not_regular_expressions(
     pattern: str, value: str, expected: bool
 ) -> None:
-    assert iam.glob_match(pattern, value) is expected
+    assert iam_policy.glob_match(pattern, value) is expected
 
 
 def test_actions_match_case_insensitively_and_resources_do_not() -> None:
     policy = {
         "Statement": [{"Effect": "Allow", "Action": "SecretsManager:Get*", "Resource": "arn:a:B"}]
     }
-    assert iam.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:B") is iam.Decision.ALLOW
     assert (
-        iam.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:b")
-        is iam.Decision.IMPLICIT_DENY
+        iam_policy.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:B")
+        is iam_policy.Decision.ALLOW
+    )
+    assert (
+        iam_policy.evaluate([policy], "secretsmanager:GetSecretValue", "arn:a:b")
+        is iam_policy.Decision.IMPLICIT_DENY
     )
 
 
 def test_not_resource_excludes_the_named_resource() -> None:
     policy = {"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "arn:x:protected"}]}
-    assert iam.evaluate([policy], "s:A", "arn:x:other") is iam.Decision.ALLOW
-    assert iam.evaluate([policy], "s:A", "arn:x:protected") is iam.Decision.IMPLICIT_DENY
+    assert iam_policy.evaluate([policy], "s:A", "arn:x:other") is iam_policy.Decision.ALLOW
+    assert (
+        iam_policy.evaluate([policy], "s:A", "arn:x:protected") is iam_policy.Decision.IMPLICIT_DENY
+    )
 
 
 def test_conditions_on_missing_keys_do_not_grant() -> None:
@@ -269,11 +275,16 @@ def test_conditions_on_missing_keys_do_not_grant() -> None:
     }
     policy = {"Statement": [statement]}
     assert (
-        iam.evaluate([policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "123456789012"})
-        is iam.Decision.ALLOW
+        iam_policy.evaluate(
+            [policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "123456789012"}
+        )
+        is iam_policy.Decision.ALLOW
     )
     assert (
-        iam.evaluate([policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "999"})
-        is iam.Decision.IMPLICIT_DENY
+        iam_policy.evaluate([policy], "lambda:InvokeFunction", "f", {"aws:SourceAccount": "999"})
+        is iam_policy.Decision.IMPLICIT_DENY
     )
-    assert iam.evaluate([policy], "lambda:InvokeFunction", "f", {}) is iam.Decision.IMPLICIT_DENY
+    assert (
+        iam_policy.evaluate([policy], "lambda:InvokeFunction", "f", {})
+        is iam_policy.Decision.IMPLICIT_DENY
+    )

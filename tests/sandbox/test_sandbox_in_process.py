@@ -18,7 +18,7 @@ from moto import mock_aws
 from moto.secretsmanager.models import SecretsManagerBackend
 from sandbox_helpers import LAMBDA_TRUST, make_zip
 
-from sandbox import secretsmanager
+from rotation_testing import secretsmanager
 
 REGION = "us-east-1"
 

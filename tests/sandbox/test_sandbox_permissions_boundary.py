@@ -20,7 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import LOGS_STATEMENT, rotator_files, unique
 
-from sandbox import iam
+from rotation_testing import policy as iam_policy
 
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",
@@ -149,22 +149,22 @@ ALLOW_GET = {
 
 
 def test_an_allow_outside_the_boundary_is_denied() -> None:
-    verdict = iam.evaluate_within_boundary(
+    verdict = iam_policy.evaluate_within_boundary(
         [ALLOW_ALL], ALLOW_GET, "secretsmanager:PutSecretValue", "arn:aws:secretsmanager:s"
     )
 
-    assert verdict.decision is iam.Decision.IMPLICIT_DENY
+    assert verdict.decision is iam_policy.Decision.IMPLICIT_DENY
     assert verdict.reason == (
         "because no permissions boundary allows the secretsmanager:PutSecretValue action"
     )
 
 
 def test_the_boundary_grants_nothing_the_policies_do_not() -> None:
-    verdict = iam.evaluate_within_boundary(
+    verdict = iam_policy.evaluate_within_boundary(
         [ALLOW_GET], ALLOW_ALL, "secretsmanager:PutSecretValue", "arn:aws:secretsmanager:s"
     )
 
-    assert verdict.decision is iam.Decision.IMPLICIT_DENY
+    assert verdict.decision is iam_policy.Decision.IMPLICIT_DENY
     assert "no identity-based policy allows" in verdict.reason
 
 
@@ -177,12 +177,12 @@ def test_inside_both_is_allowed_and_an_explicit_deny_in_the_boundary_wins() -> N
     }
     get, put, secret = "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "arn:s"
 
-    assert iam.evaluate_within_boundary([ALLOW_ALL], ALLOW_ALL, get, secret).decision is (
-        iam.Decision.ALLOW
+    assert iam_policy.evaluate_within_boundary([ALLOW_ALL], ALLOW_ALL, get, secret).decision is (
+        iam_policy.Decision.ALLOW
     )
-    assert iam.evaluate_within_boundary([ALLOW_ALL], None, put, secret).decision is (
-        iam.Decision.ALLOW
+    assert iam_policy.evaluate_within_boundary([ALLOW_ALL], None, put, secret).decision is (
+        iam_policy.Decision.ALLOW
     )
-    denied = iam.evaluate_within_boundary([ALLOW_ALL], deny_get, get, secret)
-    assert denied.decision is iam.Decision.EXPLICIT_DENY
+    denied = iam_policy.evaluate_within_boundary([ALLOW_ALL], deny_get, get, secret)
+    assert denied.decision is iam_policy.Decision.EXPLICIT_DENY
     assert denied.reason == "with an explicit deny in a permissions boundary"

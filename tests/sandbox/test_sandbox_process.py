@@ -102,7 +102,7 @@ def _check_exports_and_ctrl_c(process: subprocess.Popen[str]) -> None:
 
 
 def test_a_request_the_sandbox_fails_is_reported_with_its_error(tmp_path: Path) -> None:
-    """A Terraform failure after a 500 names the sandbox's own error (see sandbox.stack)."""
+    """A Terraform failure after a 500 names the sandbox's own error."""
     with Sandbox(log_path=tmp_path / "sandbox.log") as sandbox:
         # DescribeSecret without a SecretId: moto fails inside its model (500), as it did for
         # requests that met another inside it (tests/sandbox/test_sandbox_concurrency.py).

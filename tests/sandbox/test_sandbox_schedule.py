@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sandbox.schedule import ScheduleError, parse, parse_expression
+from rotation_testing.schedule import ScheduleError, parse, parse_expression
 
 
 def at(text: str) -> float:

@@ -4,10 +4,10 @@
 `hashicorp/aws` from a filesystem mirror ($TF_PROVIDER_MIRROR, else /opt/tf-plugins) and
 `hashicorp/archive` from an OFFLINE STAND-IN (archive_standin.py) when the real provider is not
 available. Users with registry access never see any of this: it only applies to subprocesses
-that are given these variables. `python -m sandbox.terraform_offline --help` for the CLI.
+that are given these variables. `python -m terraform_offline --help` for the CLI.
 """
 
-from sandbox.terraform_offline.cli_config import (
+from terraform_offline.cli_config import (
     OfflineTerraform,
     OfflineTerraformError,
     aws_provider_mirror,

@@ -1,9 +1,11 @@
-"""A root stack from examples/ applied to the sandbox, from a temporary copy of the repository.
+"""A root stack from examples/ applied to a local AWS, from a temporary copy of the repository.
 
 The copy holds ``examples/<name>``, ``modules/`` and ``rotator/`` in the same layout as the
 checkout, so the example's relative module sources and the module's path to ``rotator/`` resolve
 unchanged, and nothing (``.terraform``, lock file, state, zips) is written into the working tree.
-Used by ``make demo``, the end-to-end tests and the scale benchmark.
+Used by ``make demo``, the end-to-end tests and the benchmarks. The AWS it runs against is any
+object with ``aws_env()`` (the sandbox's exports) and, optionally, ``request_errors()`` and
+``notices()`` for the failure report: this package does not import the sandbox.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sandbox.server import REPO_ROOT, Sandbox
+from terraform_offline.cli_config import offline_env
+from terraform_offline.runner import Terraform, TerraformError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 COPIED = ("modules", "rotator")
 IGNORED = shutil.ignore_patterns(
@@ -29,24 +34,38 @@ IGNORED = shutil.ignore_patterns(
     "__pycache__",
     "*.pyc",
 )
-OUTPUT_TAIL_LINES = 40
+StackError = TerraformError
 
 
-class StackError(RuntimeError):
-    """A Terraform command failed; the message carries the end of its output."""
+class LocalAws(Protocol):
+    """What a stack needs of the AWS it runs against (``sandbox.server.Sandbox`` is one)."""
+
+    def aws_env(self) -> dict[str, str]: ...
+
+    def request_errors(self) -> list[str]: ...
+
+    def notices(self) -> list[str]: ...
+
+
+def _report(aws: LocalAws) -> list[str]:
+    # What the sandbox saw: the client's last error may be a retry's, not the cause.
+    lines: list[str] = []
+    for error in aws.request_errors():
+        lines += ["", "The sandbox failed a request:", error]
+    if notices := aws.notices():
+        lines += ["", "The sandbox's last notices:", *notices]
+    return lines
 
 
 class Stack:
     def __init__(
         self,
         example: str,
-        sandbox: Sandbox,
+        sandbox: LocalAws,
         *,
         work_dir: Path | None = None,
         source_root: Path = REPO_ROOT,
     ) -> None:
-        from sandbox.terraform_offline import offline_env  # noqa: PLC0415  only when used
-
         self.sandbox = sandbox
         self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
         self._owns_root = work_dir is None
@@ -66,29 +85,13 @@ class Stack:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
         }
+        self.runner = Terraform(self.env, report=lambda: _report(sandbox))
 
     def terraform(
         self, *args: str, ok_codes: tuple[int, ...] = (0,), var_file: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        command = ["terraform", *args]
-        if var_file is not None:
-            command.append(f"-var-file={var_file}")
-        result = subprocess.run(
-            command, cwd=self.dir, env=self.env, capture_output=True, text=True, check=False
-        )
-        if result.returncode not in ok_codes:
-            output = (result.stdout + result.stderr).splitlines()[-OUTPUT_TAIL_LINES:]
-            message = [
-                f"`terraform {' '.join(args)}` in {self.dir} exited {result.returncode}:",
-                *output,
-            ]
-            # What the sandbox saw: the client's last error may be a retry's, not the cause.
-            for error in self.sandbox.request_errors():
-                message += ["", "The sandbox failed a request:", error]
-            if notices := self.sandbox.notices():
-                message += ["", "The sandbox's last notices:", *notices]
-            raise StackError("\n".join(message))
-        return result
+        extra = [f"-var-file={var_file}"] if var_file is not None else []
+        return self.runner.run(self.dir, *args, *extra, ok_codes=ok_codes)
 
     def write_vars(self, values: Mapping[str, Any], name: str = "sandbox.auto.tfvars.json") -> Path:
         """Variables for every later command (an ``*.auto.tfvars.json`` file in the copy)."""

@@ -1,6 +1,6 @@
 """Run the four rotation steps of a strategy against moto, in your own test suite.
 
-    from rotator.testing import StrategyTestbed
+    from rotation_testing import StrategyTestbed
 
     def test_rotation_registers_the_new_key() -> None:
         with StrategyTestbed("vendor_x:VendorXKey", source_dir="rotation") as bed:
@@ -9,8 +9,8 @@
             assert bed.stages(arn)[token] == ["AWSCURRENT"]
 
 Secrets Manager is moto (``mock_aws``) with this project's description of the service where moto
-differs (``sandbox.secretsmanager``: RotateSecret answers before the steps run, a failed step
-stops the rotation and leaves AWSCURRENT alone, PutSecretValue's same-token rule, AWSPENDING
+differs (``rotation_testing.secretsmanager``: RotateSecret answers before the steps run, a failed
+step stops the rotation and leaves AWSCURRENT alone, PutSecretValue's same-token rule, AWSPENDING
 removed after success, AWSPREVIOUS moved as the service moves it). The same rules drive the
 rotator's own tests and the local sandbox, so a strategy that passes here meets the service the
 rotator meets. The steps run in this process through ``rotator.handler.lambda_handler`` with the
@@ -18,10 +18,10 @@ event Secrets Manager sends, and the strategy is loaded by the same loader as in
 (``ROTATION_STRATEGY=custom``, ``CUSTOM_STRATEGY``), so a class the function would refuse is
 refused here too, with the same message.
 
-Needs moto (``pip install 'moto>=5.2'``) and this repository's ``sandbox`` package, which comes
-with ``rotator`` when the repository is installed (``pip install <checkout>`` or a git URL).
-Not shipped in the function's zip (modules/rotation-function leaves this file out): it imports
-test-only packages, and a change here must not redeploy every function.
+Installed with the package's ``testing`` extra, which pins moto
+(``pip install 'secret-rotation[testing] @ git+<repository URL>@<tag>'``). Never in the
+function's zip: modules/rotation-function packs ``rotator/`` only, so a change here redeploys
+nothing.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ try:
     import boto3
     from moto import mock_aws
 
-    from sandbox import secretsmanager
+    from rotation_testing import secretsmanager
 except ImportError as exc:  # pragma: no cover  depends on the user's environment
     raise ImportError(
-        f"rotator.testing needs {exc.name}: install moto (pip install 'moto>=5.2') and this "
-        "repository as a package (pip install <checkout>, which brings the sandbox package)"
+        f"rotation_testing needs {exc.name}: install the package with its testing extra "
+        "(pip install 'secret-rotation[testing] @ git+<repository URL>@<tag>'), which pins moto"
     ) from exc
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")

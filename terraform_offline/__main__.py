@@ -1,4 +1,4 @@
-"""`python -m sandbox.terraform_offline`: validate Terraform directories or print the offline env.
+"""`python -m terraform_offline`: validate Terraform directories or print the offline env.
 
 validate DIR...   `terraform init -backend=false` (only when needed) and `terraform validate`
                   in each directory, offline; one line per directory; exit 1 on any failure.
@@ -18,9 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.terraform_offline.cli_config import OfflineTerraformError, offline_terraform
-
-LOCK_MISMATCH = "doesn't match any of the checksums previously recorded"
+from terraform_offline.cli_config import OfflineTerraformError, offline_terraform
+from terraform_offline.runner import LOCK_MISMATCH, Terraform
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,7 @@ class Outcome:
 
 
 def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    return Terraform(env).run(cwd, *args, ok_codes=None)
 
 
 def init(directory: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -112,7 +109,7 @@ def cmd_run(command: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sandbox.terraform_offline",
+        prog="python -m terraform_offline",
         description="Run Terraform offline: provider mirrors and the hashicorp/archive stand-in.",
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -65,7 +65,7 @@ from tf.iface import (
 from tf.utils import Diagnostics
 
 # Stdlib-only module: importing it does not import this one (`-m` would warn about a double import).
-from sandbox.terraform_offline.cli_config import ARCHIVE_ADDRESS
+from terraform_offline.cli_config import ARCHIVE_ADDRESS
 
 PROVIDER_ADDRESS = ARCHIVE_ADDRESS
 

@@ -5,7 +5,7 @@ https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambd
 https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
 
 Time: every date the model keeps (a version's creation, the last and next rotation) comes from
-the sandbox clock (``sandbox.clock``), which tests advance. ``advance_clock`` opens the rotation
+the clock (``rotation_testing.clock``), which tests advance. ``advance_clock`` opens the rotation
 windows the span holds, in time order, and runs each rotation before it moves on.
 """
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox import iam, schedule
-from sandbox.clock import CLOCK
-from sandbox.moto_lock import MOTO_LOCK
+from rotation_testing import policy, schedule
+from rotation_testing.clock import CLOCK
+from rotation_testing.moto_lock import MOTO_LOCK
 
 CURRENT = "AWSCURRENT"
 PENDING = "AWSPENDING"
@@ -522,9 +522,59 @@ def installed(invoker: StepInvoker | None = None) -> Iterator[None]:
         step_invoker = previous
 
 
-def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager repair
-    if _ORIGINALS:
-        return  # already installed
+def _access_denied(message: str) -> Exception:
+    from moto.secretsmanager.exceptions import SecretsManagerClientError  # noqa: PLC0415
+
+    return SecretsManagerClientError("AccessDeniedException", message)
+
+
+def check_invoke_permission(secret: Any, function: Any) -> None:
+    """Secrets Manager may invoke the function only if its resource policy allows it.
+
+    moto never checks. The service answers AccessDeniedException ("Secrets Manager cannot
+    invoke the specified Lambda function"); the policy must allow lambda:InvokeFunction to
+    the principal secretsmanager.amazonaws.com, under its SourceAccount/SourceArn conditions.
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+    """
+    statements = list(function.policy.statements)
+    context = {"aws:SourceAccount": secret.account_id, "aws:SourceArn": secret.arn}
+    relevant = [s for s in statements if policy.principal_matches(s, SECRETS_MANAGER)]
+    decision = policy.evaluate(
+        [{"Statement": relevant}], "lambda:InvokeFunction", function.function_arn, context
+    )
+    if decision is not policy.Decision.ALLOW:
+        raise _access_denied(
+            "Secrets Manager cannot invoke the specified Lambda function. Ensure that the "
+            "function policy grants access to the principal secretsmanager.amazonaws.com."
+        )
+
+
+def _parsed_rules(rotation_rules: dict[str, Any] | None) -> schedule.Schedule | None:
+    """RotationRules checked as RotateSecret checks them (InvalidParameterException)."""
+    from moto.secretsmanager.exceptions import InvalidParameterException  # noqa: PLC0415
+
+    if not rotation_rules:
+        return None
+    days = rotation_rules.get("AutomaticallyAfterDays")
+    if days is not None and not 1 <= int(days) <= 1000:
+        raise InvalidParameterException(
+            "RotationRules.AutomaticallyAfterDays must be within 1-1000."
+        )
+    try:
+        return schedule.parse(rotation_rules)
+    except schedule.ScheduleError as exc:
+        raise InvalidParameterException(str(exc)) from exc
+
+
+def _clock_dates() -> None:
+    """Every date the model writes (CreatedDate, LastChangedDate, ...) comes from the clock."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    _patch(models, "time", _SandboxTime)  # replaces the module moto imported
+
+
+def _rotate_secret_as_the_service_does() -> None:
+    """RotateSecret: the service's checks in order, then the steps run after it answers."""
     from moto.awslambda.utils import get_backend  # noqa: PLC0415
     from moto.secretsmanager import models  # noqa: PLC0415
     from moto.secretsmanager.exceptions import (  # noqa: PLC0415
@@ -533,39 +583,9 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         OperationNotPermittedOnReplica,
         ResourceNotFoundException,
         SecretNotFoundException,
-        SecretsManagerClientError,
     )
 
-    class AccessDeniedError(SecretsManagerClientError):
-        def __init__(self, message: str) -> None:
-            super().__init__("AccessDeniedException", message)
-
-    backend_cls = models.SecretsManagerBackend
-    secret_cls = models.FakeSecret
-    # Every date moto's model writes (createdate, LastChangedDate, ...) comes from the clock.
-    _patch(models, "time", _SandboxTime)  # replaces the module moto imported
-
-    def check_invoke_permission(secret: Any, function: Any) -> None:
-        """Secrets Manager may invoke the function only if its resource policy allows it.
-
-        moto never checks. The service answers AccessDeniedException ("Secrets Manager cannot
-        invoke the specified Lambda function"); the policy must allow lambda:InvokeFunction to
-        the principal secretsmanager.amazonaws.com, under its SourceAccount/SourceArn conditions.
-        https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
-        """
-        statements = list(function.policy.statements)
-        context = {"aws:SourceAccount": secret.account_id, "aws:SourceArn": secret.arn}
-        relevant = [s for s in statements if iam.principal_matches(s, SECRETS_MANAGER)]
-        decision = iam.evaluate(
-            [{"Statement": relevant}], "lambda:InvokeFunction", function.function_arn, context
-        )
-        if decision is not iam.Decision.ALLOW:
-            raise AccessDeniedError(
-                "Secrets Manager cannot invoke the specified Lambda function. Ensure that the "
-                "function policy grants access to the principal secretsmanager.amazonaws.com."
-            )
-
-    def rotate_secret(  # noqa: PLR0912, PLR0917  moto's signature; the service's checks in order
+    def rotate_secret(  # noqa: PLR0917  moto's signature
         self: Any,
         secret_id: str,
         client_request_token: str | None = None,
@@ -590,17 +610,7 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             raise InvalidRequestException(
                 "No Lambda rotation function ARN is associated with this secret."
             )
-        rules = None
-        if rotation_rules:
-            days = rotation_rules.get("AutomaticallyAfterDays")
-            if days is not None and not 1 <= int(days) <= 1000:
-                raise InvalidParameterException(
-                    "RotationRules.AutomaticallyAfterDays must be within 1-1000."
-                )
-            try:
-                rules = schedule.parse(rotation_rules)
-            except schedule.ScheduleError as exc:
-                raise InvalidParameterException(str(exc)) from exc
+        rules = _parsed_rules(rotation_rules)
         try:
             function = get_backend(secret.account_id, secret.region).get_function(lambda_arn)
         except Exception as exc:
@@ -644,9 +654,14 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         rotation = start_rotation(secret, lambda_arn, client_request_token)
         return str(secret.to_short_dict(version_id=rotation.token))
 
-    _patch(backend_cls, "rotate_secret", rotate_secret)
+    _patch(models.SecretsManagerBackend, "rotate_secret", rotate_secret)
 
-    original_create_secret = backend_cls.create_secret
+
+def _create_secret_resend_returns_the_secret() -> None:
+    """CreateSecret resent with its ClientRequestToken answers as the first call did."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    original_create_secret = models.SecretsManagerBackend.create_secret
 
     def create_secret(  # noqa: PLR0917  moto's signature
         self: Any,
@@ -699,10 +714,24 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
                     created.sandbox_create_token = client_request_token
         return result
 
-    _patch(backend_cls, "create_secret", create_secret)
+    _patch(models.SecretsManagerBackend, "create_secret", create_secret)
 
+
+def _put_secret_value_same_token_rule() -> None:
+    """PutSecretValue fills a version once: same data is a no-op, other data ResourceExists."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    backend_cls = models.SecretsManagerBackend
     check = backend_cls._check_with_existing_secrets_and_versions
     _patch(backend_cls, "_check_with_existing_secrets_and_versions", documented_put_check(check))
+
+
+def _outdated_versions_removed() -> None:
+    """Past 100 versions, unlabelled ones older than 24 hours are removed after each write."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    backend_cls = models.SecretsManagerBackend
+    secret_cls = models.FakeSecret
 
     def with_housekeeping(original: Callable[..., str]) -> Callable[..., str]:
         def write(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> str:
@@ -717,6 +746,11 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
 
     _patch(backend_cls, "put_secret_value", with_housekeeping(backend_cls.put_secret_value))
     _patch(backend_cls, "update_secret", with_housekeeping(backend_cls.update_secret))
+
+
+def _new_current_moves_only_its_labels() -> None:
+    """A new AWSCURRENT moves AWSCURRENT and AWSPREVIOUS; other labels stay where they are."""
+    from moto.secretsmanager import models  # noqa: PLC0415
 
     def reset_default_version(self: Any, secret_version: dict[str, Any], version_id: str) -> None:
         """A new AWSCURRENT version from PutSecretValue or UpdateSecret: move labels, keep others.
@@ -740,9 +774,14 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
         self.versions[version_id] = secret_version
         self.default_version_id = version_id
 
-    _patch(secret_cls, "reset_default_version", reset_default_version)
+    _patch(models.FakeSecret, "reset_default_version", reset_default_version)
 
-    original_update_stage = backend_cls.update_secret_version_stage
+
+def _current_label_is_the_default_version() -> None:
+    """Moving AWSCURRENT changes what GetSecretValue returns without a stage."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    original_update_stage = models.SecretsManagerBackend.update_secret_version_stage
 
     def update_secret_version_stage(
         self: Any,
@@ -761,9 +800,14 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             secret.set_default_version_id(_version_with(secret, CURRENT))
         return result
 
-    _patch(backend_cls, "update_secret_version_stage", update_secret_version_stage)
+    _patch(models.SecretsManagerBackend, "update_secret_version_stage", update_secret_version_stage)
 
-    original_to_dict = secret_cls.to_dict
+
+def _rotation_rules_kept_whole() -> None:
+    """DescribeSecret returns ScheduleExpression and Duration as RotateSecret stored them."""
+    from moto.secretsmanager import models  # noqa: PLC0415
+
+    original_to_dict = models.FakeSecret.to_dict
 
     def to_dict(self: Any) -> dict[str, Any]:
         document: dict[str, Any] = original_to_dict(self)
@@ -780,4 +824,25 @@ def install() -> None:  # noqa: PLR0915  one place for every Secrets Manager rep
             document["RotationRules"] = rules
         return document
 
-    _patch(secret_cls, "to_dict", to_dict)
+    _patch(models.FakeSecret, "to_dict", to_dict)
+
+
+# Where moto differs from the service, one repair each (the docstrings name the behaviour).
+SERVICE_RULES: tuple[Callable[[], None], ...] = (
+    _clock_dates,
+    _rotate_secret_as_the_service_does,
+    _create_secret_resend_returns_the_secret,
+    _put_secret_value_same_token_rule,
+    _outdated_versions_removed,
+    _new_current_moves_only_its_labels,
+    _current_label_is_the_default_version,
+    _rotation_rules_kept_whole,
+)
+
+
+def install() -> None:
+    """The service's rules on moto's Secrets Manager model, once per process."""
+    if _ORIGINALS:
+        return  # already installed
+    for rule in SERVICE_RULES:
+        rule()
