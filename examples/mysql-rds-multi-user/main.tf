@@ -1,0 +1,100 @@
+# No endpoint settings: against real AWS this block works as it is, and the local sandbox points it
+# elsewhere through AWS_ENDPOINT_URL.
+provider "aws" {
+  region = var.region
+}
+
+locals {
+  function_name = "${replace(var.name, "/[^A-Za-z0-9_-]/", "-")}-rotation"
+  # The secret RDS creates and manages for the master user (manage_master_user_password).
+  master_secret = aws_db_instance.this.master_user_secret[0]
+}
+
+# The database. RDS keeps the master credentials in a Secrets Manager secret of its own (only
+# username and password, tagged aws:rds:primaryDBInstanceArn) and rotates it itself: the default
+# AWS recommends, and nothing here copies or maintains it.
+resource "aws_db_instance" "this" {
+  identifier        = var.db_identifier
+  engine            = var.engine
+  engine_version    = var.engine_version
+  instance_class    = var.instance_class
+  allocated_storage = 20
+  storage_encrypted = true
+  port              = var.db_port
+  db_name           = var.db_name
+  username          = var.master_username
+
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = var.master_kms_key_arn
+
+  db_subnet_group_name = var.db_subnet_group_name
+  # null, not [], when none are given: RDS then attaches the VPC's default security group, and an
+  # empty list would show as a change on every plan.
+  vpc_security_group_ids    = length(var.db_security_group_ids) > 0 ? var.db_security_group_ids : null
+  publicly_accessible       = false
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.db_identifier}-final"
+
+  tags = var.tags
+}
+
+# Alternating users, logged in as the master from the RDS-managed secret. Every ARN comes from the
+# database above in the same apply; which statements the role gets depends only on which inputs
+# are set (rds_managed_master, and master_kms_key_arn for the key).
+module "function" {
+  source = "../../modules/rotation-function"
+
+  name               = local.function_name
+  description        = "Rotates ${var.db_username} and ${var.db_username}_clone on ${var.db_identifier}."
+  rotation_strategy  = "mysql-multi-user"
+  vpc_config         = var.vpc_config
+  driver_layer_dir   = var.driver_layer_dir
+  database_ca_bundle = var.database_ca_bundle
+
+  password_policy = {
+    length = 32
+    # The MySQL default (rotator/strategy_registry.py), spelled out: / @ split URIs, quotes and
+    # backslash need escaping in option files and shells, : splits user and password in URIs.
+    exclude_characters = "/@\"'\\:"
+  }
+
+  master_secret_arns  = [local.master_secret.secret_arn]
+  master_kms_key_arns = var.master_kms_key_arn != null ? [local.master_secret.kms_key_id] : []
+  rds_managed_master = {
+    db_instance_arns = [aws_db_instance.this.arn]
+  }
+
+  tags = var.tags
+}
+
+module "secret" {
+  source = "../../modules/rotating-secret"
+
+  name        = var.name
+  description = "Credentials of ${var.engine == "mariadb" ? "MariaDB" : "MySQL"} user ${var.db_username} (alternating with ${var.db_username}_clone) on ${var.db_identifier}."
+
+  # AWS's JSON shape for database secrets; masterarn names the RDS-managed secret. Write-only: the
+  # password never lands in plan or state.
+  secret_string_wo = jsonencode({
+    engine    = var.engine
+    host      = aws_db_instance.this.address
+    port      = aws_db_instance.this.port
+    username  = var.db_username
+    password  = var.db_password
+    dbname    = var.db_name
+    ssl       = true
+    masterarn = local.master_secret.secret_arn
+  })
+  secret_string_wo_version = 1
+
+  rotation_function_arn    = module.function.rotation_function_arn
+  rotation_role_name       = module.function.rotation_role_name
+  create_lambda_permission = true
+
+  rotation_rules = {
+    automatically_after_days = 30
+  }
+  rotate_immediately = var.rotate_immediately
+
+  tags = var.tags
+}
