@@ -171,7 +171,7 @@ class MariaDb:
 
     def start(self) -> None:
         user = ["--user=" + self.account.pw_name] if self.account else []
-        self.process = subprocess.Popen(  # noqa: S603  fixed arguments
+        self.process = subprocess.Popen(
             [
                 self.binary,
                 "--no-defaults",
@@ -273,13 +273,21 @@ class MariaDb:
 
     def create_user(self, name: str, password: str, host: str = "%", extra: str = "") -> None:
         """CREATE USER with the password hashed by the server (PASSWORD())."""
-        self.sql(f"CREATE USER %s@%s IDENTIFIED VIA mysql_native_password USING PASSWORD(%s) {extra}", name, host, password)
+        self.sql(
+            f"CREATE USER %s@%s IDENTIFIED VIA mysql_native_password USING PASSWORD(%s) {extra}",
+            name,
+            host,
+            password,
+        )
 
     def grants(self, user: str, host: str = "%") -> list[str]:
         return [row[0] for row in self.sql("SHOW GRANTS FOR %s@%s", user, host)]
 
     def hosts(self, user: str) -> list[str]:
-        return [row[0] for row in self.sql("SELECT Host FROM mysql.user WHERE User = %s ORDER BY Host", user)]
+        return [
+            row[0]
+            for row in self.sql("SELECT Host FROM mysql.user WHERE User = %s ORDER BY Host", user)
+        ]
 
     def ed25519(self) -> None:
         """MariaDB's ed25519 plugin loaded (a plugin the function cannot hash)."""
@@ -316,6 +324,10 @@ def start_server() -> tuple[MariaDb, Path]:
     server = MariaDb(base=base, binary=binary, installer=installer, account=_server_account())
     server.init()
     server.start()
-    server.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)", ADMIN, ADMIN_PASSWORD)
+    server.sql(
+        "CREATE USER %s@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)",
+        ADMIN,
+        ADMIN_PASSWORD,
+    )
     server.sql(f"GRANT ALL PRIVILEGES ON *.* TO {ADMIN}@'127.0.0.1' WITH GRANT OPTION")
     return server, base

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import trustme
 from mariadbserver import DbUser, MariaDb
 from rotator_harness import Service
 
@@ -101,14 +102,21 @@ def test_an_account_on_a_plugin_it_cannot_hash_is_refused_naming_it(
     mariadb.ed25519()
     mariadb.sql("ALTER USER %s@'%%' IDENTIFIED VIA ed25519 USING PASSWORD('x')", user.name)
     # The secret's user logs in: the plugin of its other host is the one it cannot hash.
-    mariadb.sql("ALTER USER %s@'%%' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)",
-                user.name, user.password)
+    mariadb.sql(
+        "ALTER USER %s@'%%' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)",
+        user.name,
+        user.password,
+    )
     mariadb.create_user(user.name, user.password, "10.%")
     mariadb.sql("ALTER USER %s@'10.%%' IDENTIFIED VIA ed25519 USING PASSWORD('x')", user.name)
     arn = service.create("plugin", json.dumps(user.secret(mariadb, masterarn=master_arn)))
 
     _refused(
-        service, arn, UnsupportedAuthPluginError, f"'{user.name}'@'10.%'", "'ed25519'",
+        service,
+        arn,
+        UnsupportedAuthPluginError,
+        f"'{user.name}'@'10.%'",
+        "'ed25519'",
         "nothing was changed",
     )
 
@@ -136,6 +144,7 @@ def test_a_clone_name_over_the_engines_limit_is_refused_naming_the_limit(
 
 
 def test_a_master_the_function_was_not_given_is_refused(
+    *,
     mariadb: MariaDb,
     service: Service,
     make_user: Callable[..., DbUser],
@@ -145,7 +154,9 @@ def test_a_master_the_function_was_not_given_is_refused(
 ) -> None:
     use_strategy("mysql-multi-user")
     other_master = service.create("other-master", json.dumps(admin.secret(mariadb)))
-    monkeypatch.setenv("MASTER_SECRET_ARNS", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-??????")
+    monkeypatch.setenv(
+        "MASTER_SECRET_ARNS", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-??????"
+    )
     user = make_user()
     arn = service.create("not-my-master", json.dumps(user.secret(mariadb, masterarn=other_master)))
 
@@ -155,6 +166,7 @@ def test_a_master_the_function_was_not_given_is_refused(
 
 
 def test_a_master_for_another_port_is_refused(
+    *,
     mariadb: MariaDb,
     service: Service,
     make_user: Callable[..., DbUser],
@@ -192,6 +204,7 @@ def test_the_masters_own_user_is_never_the_pending_user(
 
 @pytest.mark.parametrize("ssl", [True, None])
 def test_tls_is_verified_by_default_and_a_wrong_ca_fails(
+    *,
     mariadb: MariaDb,
     service: Service,
     make_user: Callable[..., DbUser],
@@ -201,8 +214,6 @@ def test_tls_is_verified_by_default_and_a_wrong_ca_fails(
     ssl: bool | None,
 ) -> None:
     use_strategy("mysql-single-user")
-    import trustme
-
     other = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other))
     monkeypatch.setenv("PG_CA_BUNDLE", str(other))

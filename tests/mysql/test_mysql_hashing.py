@@ -67,7 +67,10 @@ def test_caching_sha2_salts_are_random_and_need_no_sql_escaping() -> None:
 
 def test_native_password_is_sha1_of_sha1_upper_hex() -> None:
     inner = hashlib.sha1(b"p\xc3\xa9", usedforsecurity=False).digest()
-    assert hashing.native_password("pé") == "*" + hashlib.sha1(inner, usedforsecurity=False).hexdigest().upper()
+    assert (
+        hashing.native_password("pé")
+        == "*" + hashlib.sha1(inner, usedforsecurity=False).hexdigest().upper()
+    )
 
 
 def test_auth_string_refuses_other_plugins() -> None:

@@ -58,7 +58,9 @@ def _as(grants: list[str], user: str, other: str) -> list[str]:
 
 def _account(mariadb: MariaDb, user: str, host: str) -> tuple[Any, ...]:
     rows = mariadb.sql(
-        f"SELECT {ACCOUNT_COLUMNS} FROM mysql.user WHERE User = %s AND Host = %s", user, host
+        f"SELECT {ACCOUNT_COLUMNS} FROM mysql.user WHERE User = %s AND Host = %s",  # noqa: S608
+        user,
+        host,
     )
     assert len(rows) == 1, f"{user}@{host}: {rows}"
     return rows[0]
@@ -134,7 +136,7 @@ def test_the_clones_grants_are_made_equal_to_the_users_at_each_rotation(
     # The DBA takes privileges from the user, and gives one.
     mariadb.sql(f"REVOKE INSERT ON {schema}.* FROM %s@'%%'", name)
     mariadb.sql(f"REVOKE GRANT OPTION ON {schema}.* FROM %s@'%%'", name)
-    mariadb.sql(f"REVOKE SELECT (note) ON {schema}.orders FROM %s@'%%'", name)
+    mariadb.sql(f"REVOKE SELECT (note) ON {schema}.orders FROM %s@'%%'", name)  # noqa: S608
     mariadb.sql("REVOKE reader FROM %s@'%%'", name)
     mariadb.sql(f"GRANT DELETE ON {schema}.audit TO %s@'%%'", name)
     assert sorted(mariadb.grants(clone)) != _as(mariadb.grants(name), name, clone) + [
@@ -168,7 +170,9 @@ def test_username_alternates_and_previous_keeps_working_until_the_next_rotation(
     assert [s["username"] for s in seen] == [user.name, f"{user.name}_clone"] * 2
     assert not mariadb.can_login(user.name, user.password), "rotation 2 changed the original"
     # Every host of the user got the new password (rotation 2 changed the original user).
-    stored = mariadb.sql("SELECT DISTINCT authentication_string FROM mysql.user WHERE User = %s", user.name)
+    stored = mariadb.sql(
+        "SELECT DISTINCT authentication_string FROM mysql.user WHERE User = %s", user.name
+    )
     assert stored == [(hashing.native_password(seen[2]["password"]),)]
 
 

@@ -116,9 +116,14 @@ def test_an_account_on_a_plugin_it_cannot_hash_is_refused_and_nothing_changes(
     original = user.secret(mariadb)
     arn = service.create("single-ed25519", json.dumps(original))
 
-    with pytest.raises(UnsupportedAuthPluginError, match="authentication plugin needs a driver extension") as raised:
+    with pytest.raises(
+        UnsupportedAuthPluginError, match="authentication plugin needs a driver extension"
+    ) as raised:
         service.rotate(arn)
 
     assert "nothing was changed" in str(raised.value)
-    assert mariadb.sql("SELECT authentication_string FROM mysql.user WHERE User = %s", user.name) == before
+    assert (
+        mariadb.sql("SELECT authentication_string FROM mysql.user WHERE User = %s", user.name)
+        == before
+    )
     assert _json(service, arn) == original

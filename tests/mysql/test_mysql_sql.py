@@ -71,10 +71,19 @@ def test_create_user_copies_plugin_require_and_limits_per_flavour() -> None:
         max_statement_time=1.5,
     )
     maria = _render(
-        sql.create_user(MARIADB, "app_clone", "10.%", plugin="mysql_native_password", auth=HASH, attrs=attrs)
+        sql.create_user(
+            MARIADB, "app_clone", "10.%", plugin="mysql_native_password", auth=HASH, attrs=attrs
+        )
     )
     mysql = _render(
-        sql.create_user(MYSQL8, "app_clone", "10.%", plugin="caching_sha2_password", auth="$A$005$s", attrs=attrs)
+        sql.create_user(
+            MYSQL8,
+            "app_clone",
+            "10.%",
+            plugin="caching_sha2_password",
+            auth="$A$005$s",
+            attrs=attrs,
+        )
     )
 
     assert maria == (
@@ -167,7 +176,9 @@ def test_sync_grants_first_then_revokes_what_the_user_lost() -> None:
 
 def test_sync_grants_of_equal_accounts_is_empty() -> None:
     want = sql.parse_grants(MARIADB_GRANTS, "app", "%")
-    have = sql.parse_grants([line.replace("`app`@", "`app_clone`@") for line in MARIADB_GRANTS], "app_clone", "%")
+    have = sql.parse_grants(
+        [line.replace("`app`@", "`app_clone`@") for line in MARIADB_GRANTS], "app_clone", "%"
+    )
 
     assert sql.sync_grants(MARIADB, "app_clone", "%", want, have) == []
 
@@ -212,10 +223,14 @@ def test_default_roles_per_flavour() -> None:
         ("CREATE USER `a`@`%` IDENTIFIED VIA ed25519 USING 'x'", "ed25519"),
         ("CREATE USER `a`@`%`", "mysql_native_password"),
         (
-            "CREATE USER `a`@`%` IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$x' REQUIRE NONE",
+            "CREATE USER `a`@`%` IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$x' "
+            "REQUIRE NONE",
             "caching_sha2_password",
         ),
-        ("CREATE USER `a`@`%` IDENTIFIED WITH 'AWSAuthenticationPlugin' AS 'RDS'", "AWSAuthenticationPlugin"),
+        (
+            "CREATE USER `a`@`%` IDENTIFIED WITH 'AWSAuthenticationPlugin' AS 'RDS'",
+            "AWSAuthenticationPlugin",
+        ),
     ],
 )
 def test_own_plugin_from_show_create_user(text: str, plugin: str) -> None:

@@ -100,7 +100,7 @@ def _guarded_connection() -> Any:
     class GuardedConnection(driver.connections.Connection):  # type: ignore[misc,name-defined]
         verified = False
 
-        @property  # type: ignore[misc]
+        @property
         def _secure(self) -> bool:  # caching_sha2 full auth sends the password when True
             return bool(self.__dict__.get("_secure_set")) and self.verified
 

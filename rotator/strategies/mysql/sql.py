@@ -8,9 +8,9 @@ them (backquoted). A statement never holds a password: only an authentication st
 (hashing.py).
 
 Flavours: ``mariadb`` (10.4 and later: ``IDENTIFIED VIA <plugin> USING``,
-``SET PASSWORD = '<hash>'``, ``SET DEFAULT ROLE``) and ``mysql`` (5.7, 8.0 and Aurora MySQL: ``IDENTIFIED WITH <plugin> AS``,
-``ALTER USER ... DEFAULT ROLE``; the user's own password only through ``ALTER USER
-CURRENT_USER()``, which needs CREATE USER for the hashed form).
+``SET PASSWORD = '<hash>'``, ``SET DEFAULT ROLE``) and ``mysql`` (5.7, 8.0 and Aurora MySQL:
+``IDENTIFIED WITH <plugin> AS``, ``ALTER USER ... DEFAULT ROLE``; the user's own password only
+through ``ALTER USER CURRENT_USER()``, which needs CREATE USER for the hashed form).
 """
 
 from __future__ import annotations
@@ -168,9 +168,10 @@ def drop_user(user: str, host: str) -> Statement:
 
 def account_query(server: Server) -> str:
     """Each account of a user name: host, plugin, REQUIRE and limits (mysql.user)."""
+    # No value in the text: one of two column names; the user name is bound.
     statement_time = "max_statement_time" if server.flavour == "mariadb" else "0"
-    return (  # noqa: S608  no value in the text: the user name is bound
-        "SELECT Host, plugin, ssl_type, ssl_cipher, x509_issuer, x509_subject, max_questions, "
+    return (
+        "SELECT Host, plugin, ssl_type, ssl_cipher, x509_issuer, x509_subject, max_questions, "  # noqa: S608
         f"max_updates, max_connections, max_user_connections, {statement_time} "
         "FROM mysql.user WHERE User = %s ORDER BY Host"
     )
