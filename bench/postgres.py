@@ -69,7 +69,7 @@ def _login_ms(pg: Any, user: Any, *, ssl: bool) -> float:
 
 
 def _rotations(pg: Any, make: Callable[..., Any], strategy: str) -> tuple[float, Counter[str]]:
-    from bench.rotator import _moto_service  # noqa: PLC0415
+    from bench.mysql import rotation_service  # noqa: PLC0415  bench.rotator has none since 801a98c
     from rotator import secret_store  # noqa: PLC0415
     from rotator.strategies.postgres import database  # noqa: PLC0415
 
@@ -83,7 +83,7 @@ def _rotations(pg: Any, make: Callable[..., Any], strategy: str) -> tuple[float,
 
     database.login = counting_login  # type: ignore[assignment]
     try:
-        with _moto_service() as rotate:
+        with rotation_service() as rotate:
             import boto3  # noqa: PLC0415
 
             sm = boto3.client("secretsmanager", region_name="us-east-1")
