@@ -250,3 +250,25 @@ def test_an_unknown_ssl_value_is_refused(
     arn = service.create("ssl-typo", json.dumps(make_user().secret(mariadb, ssl="ture")))
 
     _refused(service, arn, MySqlSecretInvalidError, '"ssl" must be true, "require" or false')
+
+
+def test_the_master_never_logs_in_with_less_tls_than_the_rotated_secret_asks_for(
+    mariadb: MariaDb,
+    service: Service,
+    make_user: Callable[..., DbUser],
+    use_strategy: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_strategy("mysql-multi-user")
+    # A master that may log in over TLS only, whose secret says "no TLS".
+    master = make_user(host="127.0.0.1", extra="REQUIRE SSL")
+    mariadb.sql("GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1' WITH GRANT OPTION", master.name)
+    master_arn = service.create("tls-master", json.dumps(master.secret(mariadb, ssl=False)))
+    monkeypatch.setenv("MASTER_SECRET_ARNS", master_arn)
+    user = make_user()
+    arn = service.create("tls-strict", json.dumps(user.secret(mariadb, masterarn=master_arn)))
+    assert not mariadb.can_login(master.name, master.password), "control: plain TCP is refused"
+
+    service.rotate(arn)
+
+    assert _json(service, arn)["username"] == f"{user.name}_clone"
