@@ -86,6 +86,8 @@ class Stack:
             "TF_INPUT": "0",
         }
         self.runner = Terraform(self.env, report=lambda: _report(sandbox))
+        # The runner's own copy: a caller may still add variables (TF_VAR_...) before a command.
+        self.env = self.runner.env
 
     def terraform(
         self, *args: str, ok_codes: tuple[int, ...] = (0,), var_file: Path | None = None
