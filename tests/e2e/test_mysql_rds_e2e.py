@@ -78,9 +78,8 @@ def rds_stack(
                 "tags": {"stack": "e2e", ADDRESS_TAG: database.host},
             }
         )
-        # Ephemeral input: given to every command, never stored. The runner keeps a copy of
-        # stack.env made when the stack was created, so it is set there.
-        stack.runner.env["TF_VAR_db_password"] = APP.password
+        # Ephemeral input: given to every command, never stored in plan or state.
+        stack.env["TF_VAR_db_password"] = APP.password
         stack.init()
         stack.apply()
         applied = AppliedStack(stack, e2e_sandbox)
