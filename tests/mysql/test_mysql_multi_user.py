@@ -223,3 +223,21 @@ def test_the_master_is_unchanged(
     assert mariadb.can_login(admin.name, admin.password)
     with pytest.raises(pymysql.err.OperationalError):
         mariadb.connect(user.name + "_clone", "wrong")
+
+
+def test_a_host_the_user_lost_is_dropped_from_the_clone(
+    mariadb: MariaDb, service: Service, make_user: Callable[..., DbUser], master_arn: str
+) -> None:
+    user = make_user()
+    mariadb.create_user(user.name, user.password, "10.%")
+    arn = service.create("multi-hosts", json.dumps(user.secret(mariadb, masterarn=master_arn)))
+    service.rotate(arn)
+    assert mariadb.hosts(f"{user.name}_clone") == ["%", "10.%"], "control: both cloned"
+    service.rotate(arn)
+    mariadb.sql("DROP USER %s@'10.%%'", user.name)
+
+    service.rotate(arn)
+
+    assert mariadb.hosts(f"{user.name}_clone") == ["%"]
+    rotated = _json(service, arn)
+    assert mariadb.can_login(rotated["username"], rotated["password"])
