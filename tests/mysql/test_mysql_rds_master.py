@@ -28,6 +28,7 @@ pytestmark = pytest.mark.mariadb
 
 @pytest.fixture
 def make_cluster(
+    *,
     aws: None,
     aws_session: Any,
     mariadb: MariaDb,
