@@ -112,3 +112,25 @@ def test_example_plans_in_one_apply_with_every_arn_unknown(
     assert version["secret_string_wo"] is None
     rotation = values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotate_immediately"] is False
+
+
+SINGLE_EXAMPLE = EXAMPLE.parent / "mysql"
+SINGLE_EXAMPLE_VARS = Path(__file__).parent / "examples" / "mysql" / "defaults.tfvars"
+
+
+@pytest.fixture(scope="module")
+def single_example(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(SINGLE_EXAMPLE, SINGLE_EXAMPLE_VARS)
+
+
+def test_single_user_example_rotates_with_the_pymysql_layer_and_no_password_in_plan(
+    single_example: tfharness.PlanSummary,
+) -> None:
+    function = single_example.values["module.function.aws_lambda_function.this[0]"]
+    variables = function["environment"][0]["variables"]
+    assert variables["ROTATION_STRATEGY"] == "mysql-single-user"
+    assert "MASTER_SECRET_ARNS" not in variables
+    assert single_example.counts["aws_lambda_layer_version"] == 1
+    assert "initial-password-never-in-plan" not in json.dumps(single_example.raw)
+    rotation = single_example.values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
+    assert rotation["rotate_immediately"] is True
