@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("rotator", "postgres", "mysql", "sandbox_scale", "sandbox_clock")
+BENCHMARKS = ("rotator", "postgres", "mysql", "sandbox_scale", "sandbox_clock", "doctor")
 
 
 def main(argv: list[str]) -> int:

@@ -150,7 +150,14 @@ def serve() -> None:
     from werkzeug.serving import make_server  # noqa: PLC0415
 
     from rotation_testing import secretsmanager  # noqa: PLC0415
-    from sandbox import iam, lambda_runner, quotas, rds  # noqa: PLC0415
+    from sandbox import (  # noqa: PLC0415
+        iam,
+        iam_simulation,
+        lambda_runner,
+        lambda_vpc,
+        quotas,
+        rds,
+    )
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     work_dir = Path(tempfile.mkdtemp(prefix="sandbox-"))
@@ -159,6 +166,8 @@ def serve() -> None:
     lambda_runner.install(runner)
     secretsmanager.install()
     iam.install()
+    iam_simulation.install()
+    lambda_vpc.install()
     quotas.install()
     rds.install()
     cache_moto_lookups()

@@ -3,7 +3,8 @@
 Starts the sandbox, applies ``examples/api-key`` unchanged (the rotation apply starts runs the zip
 Terraform built, after apply answers, as on AWS: the demo waits for it), rotates once more, prints
 the secret's versions before and after (each value only as a fingerprint), shows that
-``terraform plan`` finds nothing to change, destroys, stops. One line per phase with its duration;
+``terraform plan`` finds nothing to change, runs ``rotation-doctor`` on the secret (every check
+passes), destroys, stops. One line per phase with its duration;
 the first failure ends the demo with a message and exit status 1.
 
 ``main(out=..., checkpoint=...)`` is how the end-to-end tests run this same code: they read what
@@ -13,7 +14,9 @@ it prints, and a checkpoint lets them work on the applied stack before the demo 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +31,7 @@ from terraform_offline.stack import Stack, StackError
 
 EXAMPLE = "api-key"
 ROTATION_TIMEOUT_S = 120.0
+DOCTOR_TIMEOUT_S = 120.0
 
 # Called with "applied" (after the plan, before destroy) and "destroyed" (before the sandbox
 # stops), the sandbox and the stack.
@@ -111,6 +115,30 @@ def secrets_client(sandbox: Sandbox, secret_arn: str) -> Any:
     )
 
 
+def run_doctor(sandbox: Sandbox, secret_arn: str) -> str:
+    """``rotation-doctor ARN`` (the installed command's module) against the sandbox: its table.
+
+    A separate process, as an operator runs it; it reads the account, never a secret's value.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(sandbox.aws_env())
+    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    result = subprocess.run(
+        [sys.executable, "-m", "rotation_doctor", "--region", secret_arn.split(":")[3], secret_arn],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=DOCTOR_TIMEOUT_S,
+    )
+    if result.returncode != 0:
+        raise DemoError(
+            f"rotation-doctor found a problem (exit {result.returncode}):\n"
+            f"{result.stdout}{result.stderr}"
+        )
+    return result.stdout
+
+
 def run(console: Console, sandbox: Sandbox, checkpoint: Checkpoint | None = None) -> None:
     phase, say = console.phase, console.say
     with phase("copy examples/api-key to a temp directory"):
@@ -139,6 +167,9 @@ def run(console: Console, sandbox: Sandbox, checkpoint: Checkpoint | None = None
             if code != 0:
                 raise DemoError(f"terraform plan wants changes after rotation:\n{text}")
         say("  (no changes: Terraform does not revert the rotated value, and nothing drifts)\n")
+        with phase("rotation-doctor on the secret"):
+            report = run_doctor(sandbox, secret_arn)
+        say("\n".join(f"    {line}".rstrip() for line in report.splitlines()) + "\n")
         if checkpoint is not None:
             checkpoint("applied", sandbox, stack)
         with phase("terraform destroy"):

@@ -103,7 +103,7 @@ class Terraform:
     def plan_json(self, tfdir: Path | str, *args: str) -> dict[str, Any]:
         """The plan as ``terraform show -json`` prints it (a saved plan, as pipelines apply it)."""
         self.init(tfdir)
-        descriptor, plan_file = tempfile.mkstemp(prefix="plan-", suffix=".tfplan", dir=tfdir)
+        descriptor, plan_file = tempfile.mkstemp(prefix="plan-", suffix=".tfplan")
         os.close(descriptor)
         try:
             self.run(

@@ -3,8 +3,9 @@
 Every import counts: module level, inside functions, and type-only (``if TYPE_CHECKING``).
 The function (``rotator/``) imports nothing else of this repository, so its zip is self-contained;
 the shipped test helper (``rotation_testing/``) only the function; the offline Terraform tools
-nothing; the local AWS (``sandbox/``) the service double and the Terraform tools; the benchmarks
-anything but the tests. Inside ``rotator/`` no module imports one that imports it back.
+nothing; rotation-doctor (``rotation_doctor/``) only the function (its errors and remedies); the
+local AWS (``sandbox/``) the service double and the Terraform tools; the benchmarks anything but
+the tests. Inside ``rotator/`` no module imports one that imports it back.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "rotation_testing": {"rotator"},
     "terraform_offline": set(),
     "sandbox": {"rotation_testing", "terraform_offline", "rotator"},
-    "bench": {"rotator", "rotation_testing", "sandbox", "terraform_offline"},
+    "bench": {"rotator", "rotation_testing", "sandbox", "terraform_offline", "rotation_doctor"},
+    "rotation_doctor": {"rotator"},
     "scripts": set(),
 }
 PACKAGES = {

@@ -160,6 +160,9 @@ def test_demo_prints_the_versions_moving_and_a_plan_without_changes(
     assert new_current == api_key.version_with(api_key.outputs["secret_arn"], "AWSCURRENT")
     assert re.search(r"terraform plan -detailed-exitcode +ok", output)
     assert "(no changes: Terraform does not revert the rotated value" in output
+    # The demo ends with rotation-doctor on the secret: every check that applies passes.
+    assert re.search(r"rotation-doctor on the secret +ok", output)
+    assert "1 of 1 secrets pass every check; 0 fail." in output
 
 
 def test_initial_value_was_replaced_by_the_first_rotation(

@@ -1,0 +1,5 @@
+import sys
+
+from rotation_doctor.cli import main
+
+sys.exit(main())
