@@ -151,6 +151,7 @@ def serve() -> None:
 
     from rotation_testing import secretsmanager  # noqa: PLC0415
     from sandbox import (  # noqa: PLC0415
+        events,
         iam,
         iam_simulation,
         lambda_runner,
@@ -170,6 +171,7 @@ def serve() -> None:
     lambda_vpc.install()
     quotas.install()
     rds.install()
+    events.install()
     cache_moto_lookups()
 
     class RequestHandler(MotoRequestHandler):

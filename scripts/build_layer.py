@@ -1,6 +1,7 @@
 """Build a Lambda layer directory for a rotation strategy's driver: ``build/layers/<name>/python/``.
 
     python scripts/build_layer.py postgres [--wheelhouse DIR] [--ca-bundle PEM] [--output DIR]
+    python scripts/build_layer.py postgres --zip PATH [--python-version 3.12]
 
 Installs the pinned, hash-checked wheels of scripts/layers/<name>.txt with pip (``--no-deps``: the
 file lists every dependency; ``--only-binary``: no build step; ``--no-compile``: no .pyc), then
@@ -9,6 +10,13 @@ time, and pip's per-install files (INSTALLER, REQUESTED, direct_url.json) remove
 rewritten to match. modules/rotation-function zips the directory with archive_file (entries in
 lexical order, zeroed timestamps, output_file_mode 0644), so the same versions give the same
 hash on every machine. The digest printed at the end is over paths, modes and contents.
+
+``--zip PATH`` writes the layer as a zip instead (entries in lexical order, fixed times, modes
+0644/0755; no directory is left behind): what modules/driver-layer runs at apply, and what an
+org uploads with `aws lambda publish-layer-version` where Terraform cannot reach a package index.
+``--python-version`` installs for the function's Python (pip's ``--python-version``), so the
+interpreter that builds need not be the runtime's version. pip runs as configured on the machine
+(pip.conf, PIP_INDEX_URL, proxy settings): an org's mirror is honoured, and its cache reused.
 
 The directory is a build output (build/ is git-ignored), never committed. ``--wheelhouse`` installs
 from a local directory of wheels instead of the index (offline builds; the hashes still apply).
@@ -28,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +53,7 @@ def build(
     ca_bundles: tuple[Path, ...] = (),
     *,
     from_installed: bool = False,
+    python_version: str | None = None,
 ) -> Path:
     requirements = REQUIREMENTS / f"{name}.txt"
     if not requirements.is_file():
@@ -59,7 +69,7 @@ def build(
         if from_installed:
             _copy_installed(requirements, staging / "python")
         else:
-            _pip_install(requirements, staging / "python", wheelhouse)
+            _pip_install(requirements, staging / "python", wheelhouse, python_version)
         for bundle in ca_bundles:
             certs = staging / "certs"
             certs.mkdir(exist_ok=True)
@@ -73,7 +83,9 @@ def build(
     return target
 
 
-def _pip_install(requirements: Path, target: Path, wheelhouse: Path | None) -> None:
+def _pip_install(
+    requirements: Path, target: Path, wheelhouse: Path | None, python_version: str | None = None
+) -> None:
     command = [
         sys.executable,
         "-m",
@@ -86,7 +98,6 @@ def _pip_install(requirements: Path, target: Path, wheelhouse: Path | None) -> N
         "--only-binary=:all:",
         "--no-compile",
         "--require-hashes",
-        "--no-cache-dir",
         "--target",
         str(target),
         "--requirement",
@@ -94,6 +105,9 @@ def _pip_install(requirements: Path, target: Path, wheelhouse: Path | None) -> N
     ]
     if wheelhouse is not None:
         command += ["--no-index", "--find-links", str(wheelhouse)]
+    if python_version is not None:
+        # Requires-Python is checked against the function's Python, not the builder's.
+        command += ["--python-version", python_version]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PIP_NO_WARN_SCRIPT_LOCATION": "1"}
     subprocess.run(command, check=True, env=env)  # noqa: S603  fixed arguments, no shell
 
@@ -156,6 +170,29 @@ def _normalise(layer: Path) -> None:
     layer.chmod(0o755)
 
 
+def write_zip(layer: Path, destination: Path) -> None:
+    """Zip a normalised layer directory: entries in lexical order, fixed times and modes.
+
+    Written beside the destination and renamed into place, so a reader never sees half a zip.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            files = {p.relative_to(layer).as_posix(): p for p in layer.rglob("*") if p.is_file()}
+            for name, path in sorted(files.items()):
+                entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+                entry.external_attr = (0o100644 & 0xFFFF) << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, path.read_bytes())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, destination)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def digest(layer: Path) -> str:
     """sha256 over every file's relative path, mode and content, in lexical order."""
     h = hashlib.sha256()
@@ -179,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         help="PEM file to ship as /opt/certs/<name> (repeatable)",
     )
     parser.add_argument(
+        "--zip", type=Path, help="write the layer as this zip file (no directory is kept)"
+    )
+    parser.add_argument(
+        "--python-version",
+        help="the function's Python, e.g. 3.12 (pip --python-version); default: this interpreter's",
+    )
+    parser.add_argument(
         "--from-installed",
         action="store_true",
         help="copy the pinned versions from this interpreter's environment (offline)",
@@ -189,15 +233,29 @@ def main(argv: list[str] | None = None) -> int:
     for bundle in args.ca_bundle:
         if not bundle.is_file():
             parser.error(f"--ca-bundle {bundle}: no such file")
-    target = build(
-        args.name,
-        args.output.resolve(),
-        args.wheelhouse,
-        tuple(args.ca_bundle),
-        from_installed=args.from_installed,
-    )
-    layer = target.parent
-    print(f"layer {args.name}: {layer} (python/ inside), sha256 {digest(layer)}")
+    if args.zip is None:
+        output = args.output.resolve()
+    else:
+        args.zip.parent.mkdir(parents=True, exist_ok=True)
+        output = Path(tempfile.mkdtemp(prefix=f".{args.name}-layer-", dir=args.zip.parent))
+    try:
+        target = build(
+            args.name,
+            output,
+            args.wheelhouse,
+            tuple(args.ca_bundle),
+            from_installed=args.from_installed,
+            python_version=args.python_version,
+        )
+        layer = target.parent
+        if args.zip is not None:
+            write_zip(layer, args.zip)
+            print(f"layer {args.name}: {args.zip}, content sha256 {digest(layer)}")
+        else:
+            print(f"layer {args.name}: {layer} (python/ inside), sha256 {digest(layer)}")
+    finally:
+        if args.zip is not None:
+            shutil.rmtree(output, ignore_errors=True)
     return 0
 
 

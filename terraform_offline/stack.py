@@ -65,11 +65,14 @@ class Stack:
         *,
         work_dir: Path | None = None,
         source_root: Path = REPO_ROOT,
+        copied: tuple[str, ...] = COPIED,
     ) -> None:
+        """``copied=()`` copies the example alone: a stack that takes its modules from
+        elsewhere (a git source) and must not find them beside it."""
         self.sandbox = sandbox
         self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
         self._owns_root = work_dir is None
-        for name in COPIED:
+        for name in copied:
             shutil.copytree(source_root / name, self.root / name, ignore=IGNORED)
         self.dir = self.root / "examples" / example
         shutil.copytree(source_root / "examples" / example, self.dir, ignore=IGNORED)

@@ -41,6 +41,7 @@ LONGEST_FIRST = (
     "modules/test_operations.py",
     "e2e/test_e2e_upgrade.py",
     "e2e/test_e2e_operations.py",
+    "e2e/test_e2e_rotation_events.py",
     "e2e/test_e2e_iam_access_key.py",
     "e2e/test_e2e_custom_api_key.py",
     "e2e/test_e2e_many_secrets.py",

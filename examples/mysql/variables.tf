@@ -73,7 +73,7 @@ variable "vpc_config" {
 }
 
 variable "driver_layer_dir" {
-  description = "Directory of the MySQL driver layer (PyMySQL) built by `make layer`. null uses build/layers/mysql at the root of this repository."
+  description = "Directory of a MySQL driver layer (PyMySQL) built beforehand by `make layer` (build/layers/mysql). null has the module build the layer with pip during apply (needs HTTPS access to PyPI or the org's package index)."
   type        = string
   default     = null
 }

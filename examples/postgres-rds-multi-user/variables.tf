@@ -118,7 +118,7 @@ variable "vpc_config" {
 }
 
 variable "driver_layer_dir" {
-  description = "Directory of the PostgreSQL driver layer built by `make layer`. null uses build/layers/postgres at the root of this repository."
+  description = "Directory of a PostgreSQL driver layer built beforehand by `make layer` (build/layers/postgres). null has the module build the layer with pip during apply (needs HTTPS access to PyPI or the org's package index)."
   type        = string
   default     = null
 }

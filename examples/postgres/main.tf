@@ -9,7 +9,8 @@ locals {
 }
 
 # The rotation function with the postgres-single-user strategy: it logs in as the user and
-# changes its own password. Its layer (pg8000) comes from `make layer`; plan says so if missing.
+# changes its own password. Its layer (pg8000) is built with pip during apply, or taken from
+# driver_layer_dir (`make layer`).
 module "function" {
   source = "../../modules/rotation-function"
 

@@ -32,3 +32,8 @@ output "rotation_permission_statement_id" {
   description = "Statement ID of this secret's invoke permission, or null when create_lambda_permission is false."
   value       = one(aws_lambda_permission.this[*].statement_id)
 }
+
+output "rotation_events_rule_arn" {
+  description = "ARN of the EventBridge rule that sends this secret's rotation events to rotation_events' targets, or null without rotation_events."
+  value       = one(module.rotation_events[*].rule_arn)
+}

@@ -41,10 +41,12 @@ resource "aws_secretsmanager_secret_rotation" "this" {
 
   # Otherwise the first rotation (immediate by default) can start before Secrets Manager may invoke
   # the function or before the role may touch the secret. That it starts after the secret has a
-  # value follows from secret_id (local.secret_id_after_initial_value, main.tf).
+  # value follows from secret_id (local.secret_id_after_initial_value, main.tf). With
+  # rotation_events, after the rule and its targets, so the first rotation's event reaches them.
   depends_on = [
     aws_lambda_permission.this,
     aws_iam_role_policy.rotation,
+    module.rotation_events,
   ]
 
   lifecycle {

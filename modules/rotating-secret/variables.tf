@@ -333,3 +333,30 @@ variable "aws_context" {
     error_message = "aws_context.account_id must be a 12-digit account ID, for example data.aws_caller_identity.current.account_id."
   }
 }
+
+variable "rotation_events" {
+  description = "Send this secret's RotationSucceeded events (with include_failures, RotationFailed and RotationAbandoned too) to your targets, so that consumers reload or redeploy when a new value is AWSCURRENT: an EventBridge rule for this secret and, per target, the permission it needs (see modules/rotation-events for each target's fields). null creates nothing."
+  type = object({
+    include_failures = optional(bool, false)
+    targets = map(object({
+      type                   = string
+      arn                    = string
+      create_resource_policy = optional(bool, true)
+      queue_url              = optional(string)
+      message_group_id       = optional(string)
+      role_arn               = optional(string)
+      create_role            = optional(bool)
+      dead_letter_queue_arn  = optional(string)
+      ecs = optional(object({
+        task_definition_arn = string
+        launch_type         = optional(string, "FARGATE")
+        task_count          = optional(number, 1)
+        subnets             = optional(list(string), [])
+        security_groups     = optional(list(string), [])
+        assign_public_ip    = optional(bool, false)
+        pass_role_arns      = optional(list(string), [])
+      }))
+    }))
+  })
+  default = null
+}

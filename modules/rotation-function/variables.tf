@@ -373,9 +373,32 @@ variable "errors_alarm" {
 }
 
 variable "driver_layer_dir" {
-  description = "Directory of the database driver layer (python/ inside), built by `make layer`. Zipped and attached as a layer when rotation_strategy is postgres-single-user or postgres-multi-user (pg8000) or mysql-single-user or mysql-multi-user (PyMySQL); plan fails with the command to run if it holds no driver. null uses build/layers/postgres or build/layers/mysql at the root of this repository."
+  description = "Directory of a driver layer built beforehand (python/ inside), for example build/layers/postgres from `make layer`: zipped and attached when rotation_strategy needs a database driver, and plan fails with the command to run if it holds no driver. null (with driver_layer_arn null) has the module build the layer with pip during apply (modules/driver-layer)."
   type        = string
   default     = null
+}
+
+variable "driver_layer_arn" {
+  description = "ARN of a driver layer version published beforehand (modules/driver-layer, or `scripts/build_layer.py <driver> --zip` and `aws lambda publish-layer-version`), for accounts whose Terraform cannot reach a package index. Used when rotation_strategy needs a database driver; nothing is built then. null builds the layer (see driver_layer_dir)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.driver_layer_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.driver_layer_arn))
+    error_message = "driver_layer_arn must be a layer version ARN, for example \"arn:aws:lambda:eu-west-1:123456789012:layer:orders-db-rotation-pg8000:3\" (with the version number)."
+  }
+
+  validation {
+    condition     = var.driver_layer_arn == null || var.driver_layer_dir == null
+    error_message = "driver_layer_arn and driver_layer_dir exclude each other: set one (or neither, to build the layer with pip at apply)."
+  }
+}
+
+variable "driver_layer_python" {
+  description = "Python interpreter (with pip) that builds the driver layer during apply when driver_layer_arn and driver_layer_dir are null. pip runs with the configuration of the machine that runs Terraform (pip.conf, PIP_INDEX_URL, proxy variables), so that machine needs HTTPS access to PyPI or to the org's package index."
+  type        = string
+  default     = "python3"
+  nullable    = false
 }
 
 variable "database_ca_bundle" {

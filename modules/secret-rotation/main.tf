@@ -25,17 +25,24 @@ module "function" {
   vpc_config                = var.vpc_config
   log_retention_in_days     = var.log_retention_in_days
   log_kms_key_arn           = var.log_kms_key_arn
+  role_name                 = var.role_name
   role_permissions_boundary = var.role_permissions_boundary
+  environment_kms_key_arn   = var.environment_kms_key_arn
+  code_signing_config_arn   = var.code_signing_config_arn
   artifacts_dir             = var.artifacts_dir
   tags                      = var.tags
 
-  reserved_concurrent_executions = var.reserved_concurrent_executions
-  tracing_mode                   = var.tracing_mode
+  reserved_concurrent_executions  = var.reserved_concurrent_executions
+  tracing_mode                    = var.tracing_mode
+  restrict_assume_role_to_account = var.restrict_assume_role_to_account
 
   driver_layer_dir    = var.driver_layer_dir
+  driver_layer_arn    = var.driver_layer_arn
+  driver_layer_python = var.driver_layer_python
   database_ca_bundle  = var.database_ca_bundle
   master_secret_arns  = var.master_secret_arns
   master_kms_key_arns = var.master_kms_key_arns
+  rds_managed_master  = var.rds_managed_master
   iam_user_arns       = var.iam_user_arns
   errors_alarm        = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 
@@ -69,4 +76,5 @@ module "secret" {
   replica_regions   = var.replica_regions
   resource_policy   = var.resource_policy
   rotation_role_arn = module.function.rotation_role_arn
+  rotation_events   = var.rotation_events
 }

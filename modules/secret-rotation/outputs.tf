@@ -47,3 +47,8 @@ output "rotation_failed_rule_arn" {
   description = "ARN of the EventBridge rule matching this secret's RotationFailed and RotationAbandoned events, or null without notifications."
   value       = one(aws_cloudwatch_event_rule.rotation_failed[*].arn)
 }
+
+output "rotation_events_rule_arn" {
+  description = "ARN of the EventBridge rule that sends this secret's rotation events to rotation_events' targets, or null without rotation_events."
+  value       = module.secret.rotation_events_rule_arn
+}

@@ -6,14 +6,8 @@ variable "create" {
 }
 
 variable "name" {
-  description = "Name of the secret, for example \"prod/orders/api-key\". The rotation function is named after it unless function_name is set."
+  description = "Name of the secret, for example \"prod/orders/api-key\". The rotation function is named after it unless function_name is set. Passed to rotating-secret, which validates it."
   type        = string
-
-  validation {
-    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-Name
-    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.name))
-    error_message = "name must be 1 to 512 characters from A-Z, a-z, 0-9 and /_+=.@-, for example \"prod/orders/api-key\"."
-  }
 }
 
 variable "description" {
@@ -177,6 +171,19 @@ variable "role_permissions_boundary" {
   default     = null
 }
 
+variable "role_name" {
+  description = "Name of the function's execution role. null derives it from the function's name. Passed to rotation-function, which validates it."
+  type        = string
+  default     = null
+}
+
+variable "restrict_assume_role_to_account" {
+  description = "Add an aws:SourceAccount condition (this account) to the execution role's trust policy, against the confused-deputy problem."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "artifacts_dir" {
   description = "Directory the function's zip is written to, during the apply that uploads it and at each refresh. null uses builds/ under the directory Terraform runs in. Keep it relative, so that a plan made in one checkout applies in another."
   type        = string
@@ -258,10 +265,35 @@ variable "tracing_mode" {
   nullable    = false
 }
 
-variable "driver_layer_dir" {
-  description = "Database strategies only: directory of the driver layer built by `make layer`. null uses build/layers/postgres (PostgreSQL) or build/layers/mysql (MySQL) at the root of this repository."
+variable "environment_kms_key_arn" {
+  description = "ARN of a customer managed KMS key that encrypts the function's environment variables. null uses Lambda's AWS managed key; the environment holds no secret. Passed to rotation-function, which validates it."
   type        = string
   default     = null
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code signing configuration, where a pipeline signs the zip with AWS Signer. null deploys without signature checks. Passed to rotation-function, which validates it."
+  type        = string
+  default     = null
+}
+
+variable "driver_layer_dir" {
+  description = "Database strategies only: directory of a driver layer built beforehand (`make layer`). null, with driver_layer_arn null, builds the layer with pip during apply. Passed to rotation-function, which validates it."
+  type        = string
+  default     = null
+}
+
+variable "driver_layer_arn" {
+  description = "Database strategies only: ARN of a driver layer version published beforehand (modules/driver-layer), for accounts whose Terraform cannot reach a package index; nothing is built then. Passed to rotation-function, which validates it."
+  type        = string
+  default     = null
+}
+
+variable "driver_layer_python" {
+  description = "Database strategies only: Python interpreter (with pip) that builds the driver layer during apply when driver_layer_arn and driver_layer_dir are null; needs HTTPS access to PyPI or the org's package index (pip's own configuration applies)."
+  type        = string
+  default     = "python3"
+  nullable    = false
 }
 
 variable "database_ca_bundle" {
@@ -296,6 +328,15 @@ variable "master_kms_key_arns" {
   type        = list(string)
   default     = []
   nullable    = false
+}
+
+variable "rds_managed_master" {
+  description = "postgres-multi-user with an RDS-managed master secret (manage_master_user_password): the DB instances and Aurora clusters the secrets in master_secret_arns belong to; the function may then look up their hosts. null: the master secret names its own host. Passed to rotation-function, which validates it."
+  type = object({
+    db_instance_arns = optional(list(string), [])
+    db_cluster_arns  = optional(list(string), [])
+  })
+  default = null
 }
 
 variable "iam_user_arns" {
@@ -335,4 +376,31 @@ variable "policy_arns" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "rotation_events" {
+  description = "Send this secret's RotationSucceeded events (with include_failures, RotationFailed and RotationAbandoned too) to your targets, so that consumers reload or redeploy when a new value is AWSCURRENT: an EventBridge rule for this secret and, per target, the permission it needs (see modules/rotation-events for each target's fields). null creates nothing."
+  type = object({
+    include_failures = optional(bool, false)
+    targets = map(object({
+      type                   = string
+      arn                    = string
+      create_resource_policy = optional(bool, true)
+      queue_url              = optional(string)
+      message_group_id       = optional(string)
+      role_arn               = optional(string)
+      create_role            = optional(bool)
+      dead_letter_queue_arn  = optional(string)
+      ecs = optional(object({
+        task_definition_arn = string
+        launch_type         = optional(string, "FARGATE")
+        task_count          = optional(number, 1)
+        subnets             = optional(list(string), [])
+        security_groups     = optional(list(string), [])
+        assign_public_ip    = optional(bool, false)
+        pass_role_arns      = optional(list(string), [])
+      }))
+    }))
+  })
+  default = null
 }

@@ -63,6 +63,16 @@ def probe(alerted: AppliedStack) -> Iterator[str]:
         "QueueArn"
     ]
     rule = rule_name(alerted)
+    # EventBridge sends to a queue only as its policy allows (the sandbox enforces it).
+    allow = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": alerted.outputs["rotation_failed_rule_arn"]}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
     (topic_target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
     events.remove_targets(Rule=rule, Ids=[topic_target["Id"]])
     events.put_targets(Rule=rule, Targets=[{"Id": PROBE_ID, "Arn": arn}])

@@ -107,8 +107,7 @@ SINGLE_INPUT_RULES = {
     "fn_strategy_unknown": r"rotation_strategy must be one of: generic",
     "fn_description_too_long": r"description must be at most 256 characters",
     "fn_architecture_arm": r'architecture must be "arm64" or "x86_64"',
-    # the composition's own input
-    "composed_name_with_space": SECRET_NAME,
+    "fn_driver_layer_arn_unversioned": r"driver_layer_arn must be a layer version ARN",
 }
 
 # module block -> (where the error points, message) for rules that combine inputs.
@@ -152,6 +151,12 @@ COMBINED_INPUT_RULES = {
     ),
     # A building block's rule, reached through modules/secret-rotation.
     "composed_cron_minutes": ('module "secret"', r"the minutes field of cron\(\) must be 0"),
+    "fn_driver_layer_arn_and_dir": (
+        'module "fn_driver_layer_arn_and_dir"',
+        r"driver_layer_arn and driver_layer_dir exclude each other",
+    ),
+    # The secret's name, validated once: by rotating-secret, which the wrapper passes it to.
+    "composed_name_with_space": ('module "secret"', SECRET_NAME),
     "composed_password_length": ('module "function"', PASSWORD_LENGTH),
 }
 

@@ -67,8 +67,9 @@ def test_missing_layer_fails_plan_naming_the_mysql_layer(
     setup_failure: tfharness.PlanFailure,
 ) -> None:
     error = setup_failure.assert_error(r"layer-never-built holds none")
-    assert "MySQL driver layer" in error.detail
+    assert "mysql driver layer" in error.detail
     assert "scripts/build_layer.py mysql" in error.detail
+    assert "python/pymysql/" in error.detail
 
 
 def test_multi_user_without_master_secret_fails_plan(setup_failure: tfharness.PlanFailure) -> None:

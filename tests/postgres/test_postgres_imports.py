@@ -44,5 +44,5 @@ def test_without_the_driver_login_fails_naming_the_layer() -> None:
     message = _run(code, no_site=True)
 
     assert "pg8000 is not installed" in message
-    assert "make layer" in message
+    assert "driver_layer_arn" in message
     assert "postgres-single-user" in message

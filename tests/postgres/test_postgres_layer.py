@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -116,6 +117,25 @@ def test_layer_builds_are_identical(
         "asn1crypto-1.5.1.dist-info",
         "dateutil",
     ]
+
+
+def test_zip_is_the_same_bytes_every_time_with_fixed_times_and_modes(
+    build_layer: ModuleType, built_layer: Path, tmp_path: Path
+) -> None:
+    # What modules/driver-layer uploads: the same zip from the same pins, on any machine.
+    build_layer.write_zip(built_layer, tmp_path / "one.zip")
+    (built_layer / "python" / "six.py").touch()  # a new mtime on disk changes nothing
+    build_layer.write_zip(built_layer, tmp_path / "two.zip")
+
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.zip") as archive:
+        entries = archive.infolist()
+    names = [entry.filename for entry in entries]
+    assert names == sorted(names)
+    assert "python/pg8000/__init__.py" in names
+    assert {entry.date_time for entry in entries} == {(1980, 1, 1, 0, 0, 0)}
+    assert {entry.external_attr >> 16 for entry in entries} == {0o100644}
+    assert not [name for name in names if name.endswith(".pyc")]
 
 
 @pytest.mark.postgres

@@ -54,7 +54,17 @@ def failed_events(aws: Callable[[str], Any]) -> Iterator[Callable[[str], list[di
         "detail-type": ["AWS Service Event via CloudTrail"],
         "detail": {"eventName": ["RotationFailed"]},
     }
-    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    rule_arn = events.put_rule(Name=name, EventPattern=json.dumps(pattern))["RuleArn"]
+    # EventBridge sends to a queue only as its policy allows (sandbox/events.py).
+    allow = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
     events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": arn}])
 
     def received(secret_arn: str) -> list[dict[str, Any]]:

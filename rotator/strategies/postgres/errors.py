@@ -87,6 +87,6 @@ class DatabaseOperationError(RotationError):
 class DriverMissingError(RotationError):
     remedy = (
         "Attach the PostgreSQL driver layer to the function: modules/rotation-function does "
-        "when rotation_strategy is postgres-single-user or postgres-multi-user (build it first "
-        "with `make layer`)"
+        "when rotation_strategy is postgres-single-user or postgres-multi-user (it builds the "
+        "layer during apply, or takes driver_layer_arn or driver_layer_dir)"
     )

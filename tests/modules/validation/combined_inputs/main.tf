@@ -79,6 +79,22 @@ module "composed_cron_minutes" {
   rotate_immediately = false
 }
 
+module "composed_name_with_space" {
+  source = "../../../../modules/secret-rotation"
+
+  name               = "orders api key"
+  rotation_rules     = { automatically_after_days = 30 }
+  rotate_immediately = false
+}
+
+module "fn_driver_layer_arn_and_dir" {
+  source = "../../../../modules/rotation-function"
+
+  name             = "fn-driver-layer-arn-and-dir"
+  driver_layer_arn = "arn:aws:lambda:us-east-1:123456789012:layer:rotation-pg8000:1"
+  driver_layer_dir = "build/layers/postgres"
+}
+
 module "composed_password_length" {
   source = "../../../../modules/secret-rotation"
 

@@ -451,12 +451,11 @@ module "fn_strategy_unknown" {
   rotation_strategy = "postgres"
 }
 
-module "composed_name_with_space" {
-  source = "../../../../modules/secret-rotation"
+module "fn_driver_layer_arn_unversioned" {
+  source = "../../../../modules/rotation-function"
 
-  name               = "orders api key"
-  rotation_rules     = { automatically_after_days = 30 }
-  rotate_immediately = false
+  name             = "fn-driver-layer-arn-unversioned"
+  driver_layer_arn = "arn:aws:lambda:us-east-1:123456789012:layer:rotation-pg8000"
 }
 
 module "description_too_long" {
