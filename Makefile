@@ -1,5 +1,5 @@
 # Every target installs what it needs: a fresh clone runs `make demo` and `make test` with nothing
-# installed by hand. Terraform itself is expected on PATH (see README, "Requirements").
+# installed by hand. Terraform itself is expected on PATH (see docs/development.md, "Requirements").
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -22,7 +22,7 @@ MAKEFLAGS += --jobs=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml VERSION
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -48,7 +48,11 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 
 # Groups (tests/conftest.py): a process takes a whole file (a suite, where files share fixture
 # directories), longest files first in the order conftest.py sorts them.
+# Servers the tests start on loopback (package:binary); installed when missing (root with apt-get).
+TEST_SERVERS := redis-server:redis-server mariadb-server:mariadbd
+
 test: $(STAMP) ## Every test: unit, plan, end to end on the sandbox (CI runs `make lint` too)
+	scripts/system_packages.sh $(TEST_SERVERS)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 check: ## What CI runs: lint, then every test (one after the other)

@@ -459,6 +459,32 @@ def advance_clock(seconds: float) -> list[dict[str, Any]]:
     return ran
 
 
+def reattempt(secret_id: str) -> Rotation:
+    """The service's reattempt of a rotation that did not finish, now instead of at the next window.
+
+    As ``advance_clock`` does when a window opens: the steps run again from createSecret with the
+    version (token) the unfinished rotation staged, AWSCURRENT where it was. The clock does not
+    move. ValueError when the secret has no unfinished rotation (AWSPENDING absent, or on the
+    AWSCURRENT version).
+    """
+    with MOTO_LOCK.held():
+        found = [
+            secret
+            for _, secret in _all_secrets()
+            if secret_id in {secret.arn, secret.name} and not secret.is_deleted()
+        ]
+        if not found:
+            raise ValueError(f"no secret {secret_id}")
+        secret = found[0]
+        current, pending = _version_with(secret, CURRENT), _version_with(secret, PENDING)
+        if pending is None or pending == current or not secret.rotation_lambda_arn:
+            raise ValueError(
+                f"secret {secret_id} has no unfinished rotation to reattempt (AWSPENDING is "
+                "absent or on the AWSCURRENT version)"
+            )
+        return start_rotation(secret, secret.rotation_lambda_arn, pending)
+
+
 def wait_for_rotation(secret_id: str, timeout: float = 60.0) -> dict[str, Any] | None:
     """The most recent rotation of the secret once it has finished (None: there is none)."""
     rotation = ROTATIONS.latest(secret_id)

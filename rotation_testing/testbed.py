@@ -26,8 +26,13 @@ nothing.
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
+import re
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,7 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from rotator import context, handler, secret_store, strategies
-from rotator.errors import UnexpectedStepError
+from rotator.errors import RotationError, UnexpectedStepError
 
 try:
     import boto3
@@ -86,6 +91,14 @@ class Invoker:
     # Fields the service adds to some events, e.g. RotationToken for cross-account rotation.
     event_fields: dict[str, str] = field(default_factory=dict)
     error: BaseException | None = None
+    # What the function wrote (its CloudWatch Logs lines apart from START/END/REPORT).
+    logs: list[str] = field(default_factory=list)
+
+    def invoke(self, event: dict[str, Any]) -> None:
+        """``lambda_handler(event, context)``, its output kept in ``logs`` as Lambda keeps it."""
+        context = FakeContext()
+        with _function_output(self.logs, context.aws_request_id):
+            handler.lambda_handler(event, context)
 
     def __call__(self, secret: Any, lambda_arn: str, step: str, token: str) -> str | None:
         del lambda_arn
@@ -103,7 +116,7 @@ class Invoker:
         try:
             if self.before_each is not None:
                 self.before_each()
-            handler.lambda_handler(event, FakeContext())
+            self.invoke(event)
         except BaseException as exc:  # noqa: BLE001  handed to the test's thread by Service
             self.error = exc
             return f"{type(exc).__name__}: {exc}"
@@ -129,8 +142,14 @@ class Service:
         assert rotation["outcome"] != "running", f"rotation of {secret_id} did not finish"
         return rotation
 
-    def rotate(self, secret_id: str, token: str | None = None) -> str:
-        """RotateSecret and wait for the four steps. Returns the token; raises if one failed."""
+    def rotate(
+        self, secret_id: str, token: str | None = None, *, rotate_immediately: bool = True
+    ) -> str:
+        """RotateSecret and wait for the steps. Returns the token; raises if one failed.
+
+        ``rotate_immediately`` False: the service runs testSecret alone, on a version holding a
+        copy of the current value that it removes afterwards.
+        """
         token = token or str(uuid.uuid4())
         self.invoker.error = None
         self.sm.rotate_secret(
@@ -138,10 +157,22 @@ class Service:
             ClientRequestToken=token,
             RotationLambdaARN=self.function_arn,
             RotationRules={"AutomaticallyAfterDays": 30},
+            RotateImmediately=rotate_immediately,
         )
+        return self._outcome(secret_id, token)
+
+    def retry(self, secret_id: str) -> str:
+        """The service's reattempt of the secret's unfinished rotation; returns its token."""
+        self.invoker.error = None
+        rotation = secretsmanager.reattempt(secret_id)
+        return self._outcome(secret_id, rotation.token)
+
+    def _outcome(self, secret_id: str, token: str) -> str:
         rotation = self.wait(secret_id)
         if rotation["outcome"] == "failed":
             error, self.invoker.error = self.invoker.error, None
+            if isinstance(error, RotationError):
+                error.token = error.token or token
             if error is not None:
                 raise error
             raise RotationFailedError(f"{rotation['step']}: {rotation.get('error')}")
@@ -166,7 +197,7 @@ class Service:
 
     def run(self, step: str, secret_id: str, token: str) -> None:
         """One invocation of the function, as the service makes when it (re)tries a step."""
-        handler.lambda_handler(rotation_event(step, secret_id, token), FakeContext())
+        self.invoker.invoke(rotation_event(step, secret_id, token))
 
     def value(self, secret_id: str, stage: str = "AWSCURRENT") -> str:
         value: str = self.sm.get_secret_value(SecretId=secret_id, VersionStage=stage)[
@@ -179,6 +210,85 @@ class Service:
             "VersionIdsToStages"
         ]
         return stages
+
+
+class _Tee(io.TextIOBase):
+    """A stream writing to another one and keeping what it wrote."""
+
+    def __init__(self, stream: Any, kept: io.StringIO) -> None:
+        self._stream = stream
+        self._kept = kept
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._kept.write(text)
+        return int(self._stream.write(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+class _LambdaLogHandler(logging.Handler):
+    """The Lambda Python runtime's root handler: ``[LEVEL]\t<time>\t<request id>\t<message>``.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html (the logging library).
+    """
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__()
+        self.request_id = request_id
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            millis = int(record.created * 1000) % 1000
+            text = self.format(record)
+            sys.stdout.write(
+                f"[{record.levelname}]\t{stamp}.{millis:03d}Z\t{self.request_id}\t{text}\n"
+            )
+        except Exception:  # noqa: BLE001  logging's own contract: report, never raise
+            self.handleError(record)
+
+
+@contextmanager
+def _function_output(lines: list[str], request_id: str) -> Iterator[None]:
+    """Keep what one invocation writes (stdout, stderr, ``logging`` through the root logger)."""
+    kept = io.StringIO()
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Tee(saved[0], kept), _Tee(saved[1], kept)
+    root = logging.getLogger()
+    root_handler = _LambdaLogHandler(request_id)
+    root.addHandler(root_handler)
+    saved_level = root.level
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in logging.getLevelNamesMapping():
+        root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.removeHandler(root_handler)
+        root.setLevel(saved_level)
+        sys.stdout, sys.stderr = saved
+        lines.extend(kept.getvalue().splitlines())
+
+
+# Keys whose values are credentials whether or not a rotation changed them (a master password).
+_CREDENTIAL_KEY = re.compile(r"pass|secret|token|key|credential|private", re.IGNORECASE)
+# Shorter strings (a port, "true") would match ordinary log text by chance.
+_MIN_VALUE_LENGTH = 4
+
+
+def _string_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_leaves(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
 
 
 @contextmanager
@@ -336,16 +446,32 @@ class StrategyTestbed:
         """A secret holding ``value`` as AWSCURRENT; returns its ARN."""
         return self.service.create(name, value)
 
-    def rotate(self, secret_id: str) -> str:
+    def rotate(self, secret_id: str, *, rotate_immediately: bool = True) -> str:
         """RotateSecret, then the four steps as the service runs them. Returns the new version id.
 
         When a step fails, raises what the function raised (a RotationError, as Secrets Manager
-        would record it). An exception the function replaced by UnexpectedStepError (it names
-        only the type in the function's logs) is attached as the cause, so the test shows your
-        code's traceback.
+        would record it, with the rotation's version id as ``token``). An exception the function
+        replaced by UnexpectedStepError (it names only the type in the function's logs) is
+        attached as the cause, so the test shows your code's traceback. ``retry`` runs the
+        service's reattempt of the rotation a failure left.
+
+        ``rotate_immediately=False`` (``rotate_immediately = false`` on the module): testSecret
+        alone, on a temporary AWSPENDING version holding a copy of the current value, which the
+        service removes afterwards; returns that version's id.
         """
         try:
-            return self.service.rotate(secret_id)
+            return self.service.rotate(secret_id, rotate_immediately=rotate_immediately)
+        except UnexpectedStepError as error:
+            raise error from error.__context__
+
+    def retry(self, secret_id: str) -> str:
+        """The reattempt Secrets Manager makes at the next window of a rotation that failed.
+
+        The four steps run again from createSecret with the same version id (token), on the
+        versions the failure left. Returns the token; raises as ``rotate`` does.
+        """
+        try:
+            return self.service.retry(secret_id)
         except UnexpectedStepError as error:
             raise error from error.__context__
 
@@ -377,3 +503,74 @@ class StrategyTestbed:
     def events(self) -> list[dict[str, Any]]:
         """The events the function was invoked with, in order."""
         return self.invoker.events
+
+    @property
+    def logs(self) -> list[str]:
+        """Every line the function wrote, in order, as its CloudWatch Logs group would hold them.
+
+        The rotator's JSON lines, your ``print`` output, and ``logging`` records that reach the
+        root logger, formatted as the Lambda Python runtime formats them
+        (``[LEVEL]\t<time>\t<request id>\t<message>``; the root logger's level is
+        ``AWS_LAMBDA_LOG_LEVEL`` when ``environment`` sets it, else left as it is).
+        """
+        return self.invoker.logs
+
+    def secret_values(self) -> dict[str, str]:
+        """Every secret value the testbed's Secrets Manager holds, by where it is held.
+
+        For each version of each secret: its whole ``SecretString`` and, for a JSON object,
+        each string under a key that names a credential (password, secret, token, key) or that
+        differs between the secret's versions (what a rotation changed). Keyed by
+        ``"<secret name> <version id> <key>"``; never printed by the testbed.
+        """
+        sm = self.client("secretsmanager")
+        found: dict[str, str] = {}
+        for page in sm.get_paginator("list_secrets").paginate():
+            for secret in page["SecretList"]:
+                versions = sm.list_secret_version_ids(
+                    SecretId=secret["ARN"], IncludeDeprecated=True
+                )["Versions"]
+                values: dict[str, str] = {}
+                for version in versions:
+                    try:
+                        answer = sm.get_secret_value(
+                            SecretId=secret["ARN"], VersionId=version["VersionId"]
+                        )
+                    except sm.exceptions.ResourceNotFoundException:
+                        continue  # a version staged without a value
+                    if "SecretString" in answer:
+                        values[version["VersionId"]] = answer["SecretString"]
+                leaves: dict[str, dict[str, str]] = {}
+                for version_id, text in values.items():
+                    found[f"{secret['Name']} {version_id} SecretString"] = text
+                    try:
+                        parsed = json.loads(text)
+                    except ValueError:
+                        continue
+                    for path, leaf in _string_leaves(parsed):
+                        leaves.setdefault(path, {})[version_id] = leaf
+                for path, by_version in leaves.items():
+                    changed = len(set(by_version.values())) > 1
+                    key = path.rsplit(".", 1)[-1]
+                    if changed or _CREDENTIAL_KEY.search(key):
+                        for version_id, leaf in by_version.items():
+                            found[f"{secret['Name']} {version_id} {path}"] = leaf
+        return {where: value for where, value in found.items() if len(value) >= _MIN_VALUE_LENGTH}
+
+    def assert_no_secret_logged(self, *also: str) -> None:
+        """Fail if a secret value (``secret_values``), or any of ``also``, is in ``logs``.
+
+        The rotator does not scrub what a strategy logs: this is the check that yours does not
+        log a value. The failure names where the value is held and the log line's number, never
+        the value.
+        """
+        candidates = dict(self.secret_values())
+        candidates.update({f"also[{index}]": value for index, value in enumerate(also)})
+        leaks = [
+            f"{where} in log line {number}"
+            for where, value in candidates.items()
+            for number, line in enumerate(self.logs, start=1)
+            if value and value in line
+        ]
+        if leaks:
+            raise AssertionError("secret values reached the function's log: " + "; ".join(leaks))

@@ -1,1 +1,1 @@
-"""AWS Secrets Manager rotation function (see README.md, "How rotation works")."""
+"""AWS Secrets Manager rotation function (see docs/how-rotation-works.md)."""

@@ -28,13 +28,17 @@ class RotationError(Exception):
         self.what_to_change = remedy if remedy is not None else type(self).remedy
         self.secret_arn = secret_arn
         self.step = step
+        # The rotation's version id (ClientRequestToken): a retry of the rotation reuses it.
+        self.token: str | None = None
 
-    def bind(self, *, secret_arn: str | None, step: str | None) -> Self:
-        """Fill in the secret and step where the raiser did not know them."""
+    def bind(self, *, secret_arn: str | None, step: str | None, token: str | None = None) -> Self:
+        """Fill in the secret, step and token where the raiser did not know them."""
         if self.secret_arn is None:
             self.secret_arn = secret_arn
         if self.step is None:
             self.step = step
+        if self.token is None:
+            self.token = token
         return self
 
     def __str__(self) -> str:
@@ -139,6 +143,7 @@ class UnexpectedStepError(RotationError):
         "The original message is withheld because it can contain secret values; reproduce the "
         "failure with the error type named here, and report it if it is a defect in the function"
     )
+    # A custom strategy's exception carries another remedy: where in the strategy it was raised.
 
 
 class SecretsManagerCallError(RotationError):

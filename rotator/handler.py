@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rotator import logs, strategies
 from rotator.config import Config, log_level_from_env
@@ -23,6 +23,9 @@ from rotator.events import RotationEvent, parse_event
 from rotator.logs import StepLog
 from rotator.secret_store import SecretStore, get_client
 from rotator.steps import STEP_FUNCTIONS
+
+if TYPE_CHECKING:
+    from rotator.strategies.base import Strategy
 
 
 def lambda_handler(event: Any, context: Any) -> None:
@@ -35,6 +38,7 @@ def lambda_handler(event: Any, context: Any) -> None:
     _configure_logging_early()
     log = StepLog(request_id=getattr(context, "aws_request_id", None))
     parsed: RotationEvent | None = None
+    strategy: Strategy | None = None
     try:
         parsed = parse_event(event)
         log.update(secret_arn=parsed.secret_id, token=parsed.token, step=parsed.step)
@@ -50,6 +54,7 @@ def lambda_handler(event: Any, context: Any) -> None:
         exc.bind(
             secret_arn=log.fields.get("secret_arn"),
             step=parsed.step if parsed is not None else None,
+            token=parsed.token if parsed is not None else None,
         )
         log.error(  # noqa: TRY400  one JSON line; the runtime logs the traceback
             "step_failed",
@@ -64,16 +69,35 @@ def lambda_handler(event: Any, context: Any) -> None:
         # error quoting SQL, a botocore error echoing a request), and the Lambda runtime prints
         # both for an exception that leaves the handler. Replace it with an error naming the
         # step and the type only; `from None` keeps the original out of the printed chain.
+        # A custom strategy's own code is named by file and line (never the text), so the
+        # message points at the strategy rather than at this function.
+        where = None
+        if strategy is not None and log.fields.get("strategy") == strategies.CUSTOM:
+            from rotator.strategies.custom import frame_in_strategy  # noqa: PLC0415  custom only
+
+            where = frame_in_strategy(exc, strategy)
         log.error(  # noqa: TRY400  as above
             "step_failed",
             outcome="error",
             error_type=type(exc).__name__,
             duration_ms=_ms_since(started),
+            **({"error_at": where} if where is not None else {}),
         )
-        raise UnexpectedStepError(
-            f"the step failed with an unexpected {type(exc).__name__}",
+        if where is None:
+            error = UnexpectedStepError(f"the step failed with an unexpected {type(exc).__name__}")
+        else:
+            error = UnexpectedStepError(
+                f"the strategy {log.fields.get('strategy_class')} raised "
+                f"{type(exc).__name__} at {where}",
+                remedy="Fix the strategy there, or raise a RotationError subclass that says what "
+                "to change (rotator/STRATEGIES.md). The exception's message is withheld because "
+                "it can contain secret values; run the strategy in rotation_testing's "
+                "StrategyTestbed to see it with its traceback",
+            )
+        raise error.bind(
             secret_arn=log.fields.get("secret_arn"),
             step=parsed.step if parsed is not None else None,
+            token=parsed.token if parsed is not None else None,
         ) from None
     log.info("step_finished", outcome=outcome, duration_ms=_ms_since(started))
 

@@ -185,7 +185,9 @@ def main(out: TextIO | None = None, checkpoint: Checkpoint | None = None) -> int
     say, phase = console.say, console.phase
     say(f"Local AWS sandbox demo: examples/{EXAMPLE}, rotated for real, no AWS account.\n")
     if shutil.which("terraform") is None:
-        say("demo failed: terraform is not on PATH; install Terraform >= 1.11 (see the README)")
+        say(
+            "demo failed: terraform is not on PATH; install Terraform >= 1.11 (docs/development.md)"
+        )
         return 1
     started = time.monotonic()
     sandbox = Sandbox()

@@ -53,6 +53,9 @@ MAX_IDLE_TOTAL = 16
 # runner knows it has read all of that invocation's output.
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 END_MARKER = "\x1esandbox-invocation-end "
+# The bootstrap writes a log event that spans lines (a logging record, an error's traceback) as
+# one line with this in place of its line breaks: one event, as the Lambda runtime sends it.
+EVENT_NEWLINE = "\x1f"
 # What the Lambda Python runtime ships besides the standard library.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
@@ -136,7 +139,7 @@ class _Environment:
             sink = self._sink
             self._output_size += len(raw)
             if sink is not None and self._output_size <= MAX_LOG_BYTES:
-                sink.append((_now_ms(), line))
+                sink.append((_now_ms(), line.replace(EVENT_NEWLINE, "\n")))
 
     def _send(self, document: dict[str, Any]) -> None:
         assert self.process.stdin is not None  # Popen(stdin=PIPE) guarantees it

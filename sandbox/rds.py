@@ -10,6 +10,11 @@
   evaluates policies for the rotation function). DescribeDBInstances and DescribeDBClusters with
   an identifier are authorized against that database's ARN, as IAM does ("db" and "cluster"
   resource types: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+- **What a production instance sets, read back.** moto drops ``EnablePerformanceInsights`` (every
+  DescribeDBInstances says false) and stores a parameter group's parameters without their
+  ``Source``, which the AWS provider reads as "none set by the user": a stack that sets either
+  (examples/postgres-rds-multi-user) would plan changes after every apply. The sandbox keeps the
+  flag and marks parameters set through ModifyDBParameterGroup as ``Source: user``, as RDS does.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ _RESOURCE_PARAMETERS = {
 
 
 def install() -> None:
-    from moto.rds.models import DBInstance  # noqa: PLC0415  moto only inside the server
+    from moto.rds.models import DBInstance, DBParameterGroup  # noqa: PLC0415  moto only here
     from moto.rds.responses import RDSResponse  # noqa: PLC0415
 
     made_up = DBInstance.address
@@ -47,5 +52,18 @@ def install() -> None:
             return str(identifier)
         return f"arn:aws:rds:{self.region}:{self.current_account}:{kind}:{identifier}"
 
+    created = DBInstance.__init__
+    update_parameters = DBParameterGroup.update_parameters
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        created(self, *args, **kwargs)
+        # Serialised as PerformanceInsightsEnabled (moto's serialiser reads snake_case names).
+        self.performance_insights_enabled = bool(kwargs.get("enable_performance_insights"))
+
+    def update(self: Any, new_parameters: Any) -> None:
+        update_parameters(self, [{**p, "Source": "user"} for p in new_parameters])
+
+    DBInstance.__init__ = init  # type: ignore[method-assign]
+    DBParameterGroup.update_parameters = update  # type: ignore[method-assign]
     DBInstance.address = property(address)  # type: ignore[method-assign,assignment]
     RDSResponse._determine_resource = determine_resource  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@
 #
 # checkov pins many dependencies of its own, so it lives in a virtualenv of its own
 # (.venv-checkov, created on first use, about a minute) and never touches .venv.
-# Configuration (directories, framework, output): .checkov.yaml at the repository root.
+# Configuration (framework, output): .checkov.yaml at the repository root; the directories below.
 # A check that does not apply is skipped inline, next to the resource, with the reason:
 #   # checkov:skip=CKV_AWS_116: reason
 #
@@ -37,4 +37,16 @@ cd "$ROOT"
 export BC_SKIP_MAPPING=TRUE
 export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false
 export ANSIBLE_LOCAL_TEMP="${TMPDIR:-/tmp}"
-exec "$VENV/bin/checkov" --config-file "$ROOT/.checkov.yaml" "$@"
+# With directories of its own (-d/--directory/-f/--file), one run as asked.
+for arg in "$@"; do
+  case "$arg" in
+    -d | --directory | -f | --file) exec "$VENV/bin/checkov" --config-file "$ROOT/.checkov.yaml" "$@" ;;
+  esac
+done
+# Otherwise one run per directory: checkov 3.3.30 given `-d modules -d examples` reports the first
+# directory twice and never scans the second, which hid every finding in examples/.
+status=0
+for directory in modules examples; do
+  "$VENV/bin/checkov" --config-file "$ROOT/.checkov.yaml" --directory "$directory" "$@" || status=$?
+done
+exit "$status"

@@ -20,7 +20,7 @@ variable "client_id" {
 }
 
 variable "schedule_expression" {
-  description = "When to rotate, in UTC: a rate() or cron() expression with windows at least two hours apart (each window lasts 2h)."
+  description = "When to rotate, in UTC: a rate() or cron() expression with windows at least four hours apart (each window lasts 2h; rate() accepts 4 hours or more)."
   type        = string
   default     = "cron(0 2 ? * MON-FRI *)"
   nullable    = false

@@ -53,7 +53,7 @@ variable "db_ssl" {
 }
 
 variable "database_ca_bundle" {
-  description = "Path inside the function of the CA bundle the database certificate is verified against (PG_CA_BUNDLE). For RDS, build the layer with the RDS bundle (see README) and use \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
+  description = "Path inside the function of the CA bundle the database certificate is verified against (PG_CA_BUNDLE). For RDS, build the layer with the RDS bundle (docs/database-drivers.md) and use \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
   type        = string
   default     = null
 }

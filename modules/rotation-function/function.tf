@@ -32,8 +32,8 @@ resource "aws_lambda_function" "this" {
   # Written by archive_file.this during the apply that creates or replaces it (package.tf).
   filename         = archive_file.this[0].output_path
   source_code_hash = archive_file.this[0].output_base64sha256
-  # The database driver, for the strategies that need it (layer.tf); none otherwise.
-  layers = local.driver_layer_arns
+  # The database driver, for the strategies that need it (layer.tf); then the user's own.
+  layers = concat(local.driver_layer_arns, var.layers)
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
   kms_key_arn                    = var.environment_kms_key_arn

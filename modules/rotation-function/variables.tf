@@ -437,7 +437,7 @@ variable "mysql_dual_password" {
 }
 
 variable "master_secret_arns" {
-  description = "ARNs of the administrator secrets the postgres-multi-user and mysql-multi-user strategies log in with (the masterarn of each secret it rotates; MASTER_SECRET_ARNS, and a secret naming any other is refused). The function may read them (GetSecretValue) and never changes them. Required with the multi-user strategies."
+  description = "ARNs of the administrator secrets the strategy logs in with: the masterarn of each secret it rotates, read by postgres-multi-user, mysql-multi-user (MASTER_SECRET_ARNS: a secret naming any other is refused) or a custom strategy (ctx.other_secret). The function may read them (GetSecretValue) and never changes them. Required with postgres-multi-user and mysql-multi-user; with a custom strategy, list the secrets it reads through masterarn."
   type        = list(string)
   default     = []
   nullable    = false
@@ -455,7 +455,7 @@ variable "master_secret_arns" {
 }
 
 variable "master_kms_key_arns" {
-  description = "ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns. The function may decrypt with them only through Secrets Manager and only for those secrets."
+  description = "ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns (any strategy that reads a master through masterarn). The function may decrypt with them only through Secrets Manager and only for those secrets."
   type        = list(string)
   default     = []
   nullable    = false
@@ -538,6 +538,23 @@ variable "custom_strategy" {
       fileexists("${var.custom_strategy.source_dir}/${replace(split(":", var.custom_strategy.class)[0], ".", "/")}/__init__.py"),
     false)
     error_message = "custom_strategy.source_dir holds no file for the module that custom_strategy.class names: put the module there (vendor_x:VendorXKey needs vendor_x.py in source_dir), or point source_dir at the directory holding it (relative to the stack: \"$${path.root}/rotation\")."
+  }
+}
+
+variable "layers" {
+  description = "ARNs of Lambda layer versions of your own to attach to the function (after the PostgreSQL driver layer, in this order), e.g. a custom strategy's dependencies that do not belong in source_dir (compiled, or shared). Python packages go under python/ in the layer. Lambda attaches at most five layers to a function."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.layers : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", arn))])
+    error_message = "Each entry of layers must be a layer version ARN, ending in the version number, for example \"arn:aws:lambda:eu-west-1:123456789012:layer:redis-py:3\" (aws_lambda_layer_version.x.arn)."
+  }
+
+  validation {
+    condition     = length(var.layers) <= 5
+    error_message = "layers lists more than five layers: Lambda attaches at most five to a function (the PostgreSQL strategies use one of them for the driver)."
   }
 }
 

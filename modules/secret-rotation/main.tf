@@ -50,6 +50,7 @@ module "function" {
   mysql_dual_password     = var.mysql_dual_password
 
   custom_strategy   = var.custom_strategy
+  layers            = var.layers
   policy_statements = var.policy_statements
   policy_arns       = var.policy_arns
 }

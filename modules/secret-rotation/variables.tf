@@ -317,14 +317,14 @@ variable "mysql_dual_password" {
 }
 
 variable "master_secret_arns" {
-  description = "postgres-multi-user and mysql-multi-user only: ARNs of the administrator secrets named by this secret's masterarn. The function may read them and never changes them."
+  description = "ARNs of the administrator secrets named by this secret's masterarn, for postgres-multi-user, mysql-multi-user or a custom strategy that reads its master through masterarn (ctx.other_secret). The function may read them and never changes them."
   type        = list(string)
   default     = []
   nullable    = false
 }
 
 variable "master_kms_key_arns" {
-  description = "postgres-multi-user and mysql-multi-user only: ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns."
+  description = "ARNs of customer managed KMS keys that encrypt the secrets in master_secret_arns (any strategy that reads a master through masterarn)."
   type        = list(string)
   default     = []
   nullable    = false
@@ -353,6 +353,13 @@ variable "custom_strategy" {
     class      = string
   })
   default = null
+}
+
+variable "layers" {
+  description = "ARNs of Lambda layer versions of your own to attach to the function, e.g. a custom strategy's dependencies (Python packages under python/ in the layer). At most five (see modules/rotation-function)."
+  type        = list(string)
+  default     = []
+  nullable    = false
 }
 
 variable "policy_statements" {

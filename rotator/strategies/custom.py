@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+import traceback
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -87,8 +89,9 @@ def _import(module_name: str) -> Any:
         raise CustomStrategyError(
             f"module {module_name} imports {missing}, which the function does not have",
             remedy="The Lambda Python runtime has the standard library and boto3 only: copy "
-            "pure-Python dependencies into custom_strategy.source_dir (pip install --target), "
-            "or attach them as a layer",
+            "pure-Python dependencies into custom_strategy.source_dir (pip install --target "
+            "<source_dir> <package>), or build a layer holding them under python/ and list its "
+            "ARN in the layers input of modules/rotation-function or modules/secret-rotation",
         ) from None
     except SyntaxError as exc:
         raise CustomStrategyError(
@@ -153,3 +156,48 @@ def _file_of(module: Any) -> str:
         except ValueError:
             continue
     return path.name
+
+
+def frame_in_strategy(exc: BaseException, strategy: object) -> str | None:
+    """Where in the strategy's own code ``exc`` was raised, e.g. "vendor_x.py:42 in set_secret".
+
+    The innermost frame of the traceback in a file of the strategy: under the directory its module
+    was imported from (custom_strategy/ in the function, source_dir in rotation_testing), leaving
+    out the files of libraries installed there with ``pip install --target`` (listed in their
+    ``*.dist-info/RECORD``), so a library's error is placed at the strategy's call into it. A
+    file name, a line and a function name: never the exception's text. None when no frame of the
+    traceback is the strategy's (the rotator failed before or after calling it).
+    """
+    module = sys.modules.get(type(strategy).__module__)
+    file = getattr(module, "__file__", None)
+    if module is None or not file:
+        return None
+    path = Path(file).resolve()
+    # The directory the top-level package was found in: one level up per dot of the module
+    # name, one more for a package's __init__.py.
+    depth = module.__name__.count(".") + (1 if path.name == "__init__.py" else 0)
+    root = path.parents[depth]
+    library_files = _library_files(root)
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        frame_path = Path(frame.filename).resolve()
+        try:
+            relative = frame_path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if relative not in library_files:
+            found = f"{relative}:{frame.lineno} in {frame.name}"
+    return found
+
+
+@cache
+def _library_files(root: Path) -> frozenset[str]:
+    """Files that pip installed into ``root`` (``--target``), as RECORD lists them."""
+    files: set[str] = set()
+    for record in root.glob("*.dist-info/RECORD"):
+        try:
+            lines = record.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        files.update(line.split(",", 1)[0] for line in lines if line)
+    return frozenset(files)

@@ -15,7 +15,7 @@ from terraform_offline.stack import Stack
 @pytest.fixture(scope="session")
 def e2e_sandbox() -> Iterator[Sandbox]:
     if shutil.which("terraform") is None:
-        pytest.fail("terraform is not on PATH; the end-to-end tests need it (see README)")
+        pytest.fail("terraform is not on PATH; the end-to-end tests need it (docs/development.md)")
     with Sandbox() as sandbox:
         yield sandbox
 

@@ -1,5 +1,5 @@
-"""A central rotation function rotating a secret of another account (README, "Rotating secrets of
-another account"): tests/modules/cross_account/fixture, planned once.
+"""A central rotation function rotating a secret of another account (docs/operations.md,
+"Rotating secrets of another account"): tests/modules/cross_account/fixture, planned once.
 
 Cross-account access needs an allow on both sides: "you must allow access both in a resource
 policy and in an identity policy", and the key must be a customer managed one whose key policy

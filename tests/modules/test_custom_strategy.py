@@ -48,13 +48,52 @@ def test_strategy_files_are_packed_under_custom_strategy_beside_the_rotator(
 ) -> None:
     entries = _entries(plan, FUNCTION)
     custom = {name for name in entries if name.startswith("custom_strategy/")}
-    # Python files only, the user's tests left out (tests/helpers.py), packages kept.
-    assert custom == {"custom_strategy/vendor_x.py", "custom_strategy/vendor_lib/__init__.py"}
+    # Code, a library's metadata and data files as pip install --target leaves them; left out:
+    # the user's tests (tests/, test/), hidden folders, a virtualenv, and a compiled file.
+    assert custom == {
+        "custom_strategy/vendor_x.py",
+        "custom_strategy/vendor_lib/__init__.py",
+        "custom_strategy/vendor_lib/data/words.txt",
+        "custom_strategy/vendor_lib-1.0.dist-info/METADATA",
+        "custom_strategy/vendor_lib-1.0.dist-info/RECORD",
+        "custom_strategy/notes.txt",
+    }
     for name in custom:
         assert entries[name] == (STRATEGY / name.removeprefix("custom_strategy/")).read_text()
     assert "rotator/handler.py" in entries
     # The wrapper packs the same files.
     assert _entries(plan, WRAPPED) == entries
+
+
+def _check_problems(plan: tfharness.PlanSummary, module: str) -> list[str]:
+    """The messages of the failed assertions of the module's check blocks (plan warnings)."""
+    messages = []
+    for check in plan.raw.get("checks", []):
+        if check["address"].get("module") != module:
+            continue
+        for instance in check.get("instances", []):
+            messages += [problem["message"] for problem in instance.get("problems", [])]
+    return messages
+
+
+def test_plan_warns_of_a_virtualenv_and_of_files_it_cannot_pack(
+    plan: tfharness.PlanSummary,
+) -> None:
+    problems = _check_problems(plan, FUNCTION)
+    assert len(problems) == 2, problems
+    venv = next(p for p in problems if "virtualenv" in p)
+    assert "holds a virtualenv (env)" in venv
+    assert "pip install --target <source_dir> <package>" in venv
+    binary = next(p for p in problems if "not UTF-8 text" in p)
+    assert ": vendor_lib/_speedups.so. A compiled extension" in binary
+    assert "layers input" in binary
+    assert len(_check_problems(plan, WRAPPED)) == 2, "the wrapper's function warns the same"
+
+
+def test_the_users_layers_are_attached_and_none_by_default(plan: tfharness.PlanSummary) -> None:
+    wrapped = plan.values[f"{WRAPPED}.aws_lambda_function.this[0]"]
+    assert wrapped["layers"] == ["arn:aws:lambda:us-east-1:123456789012:layer:vendor-x-sdk:3"]
+    assert not plan.values[f"{FUNCTION}.aws_lambda_function.this[0]"].get("layers")
 
 
 def test_the_zip_holds_the_rotator_package_and_not_the_test_helper(
@@ -134,6 +173,7 @@ def test_the_module_and_the_rotator_agree_on_the_name_and_the_class_form() -> No
         ("any_action", r"no action \"\*\": name the actions"),
         ("bad_sid", r"statement id: letters and digits only"),
         ("too_many_policies", r"more than 10 managed policies"),
+        ("bad_layer", r"Each entry of layers must be a layer version ARN, ending in the version"),
     ],
 )
 def test_plan_refuses_saying_what_to_change(

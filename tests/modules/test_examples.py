@@ -13,7 +13,7 @@ from planhelpers import ACCOUNT, EXAMPLES, module_config, statements
 SUITE = Path(__file__).parent / "examples"
 EXAMPLE_CASES = [
     pytest.param(name, param.values[0], id=f"{name}-{param.id}")
-    for name in ("api-key", "many-secrets")
+    for name in ("api-key", "many-secrets", "iam-access-key")
     for param in tfharness.cases(SUITE / name)
 ]
 MANY_SECRETS_REGION = "eu-west-1"
@@ -104,3 +104,41 @@ def test_api_key_initial_value_stays_out_of_the_plan(api_key: tfharness.PlanSumm
         "module.api_key.module.secret.aws_secretsmanager_secret_version.initial_value[0]"
     ]
     assert version["secret_string_wo"] is None
+
+
+@pytest.fixture(scope="module")
+def iam_access_key(tf: tfharness.TerraformHarness) -> tfharness.PlanSummary:
+    return tf.plan(EXAMPLES / "iam-access-key", SUITE / "iam-access-key" / "defaults.tfvars")
+
+
+def test_iam_access_key_function_may_manage_keys_of_the_stacks_user_only(
+    iam_access_key: tfharness.PlanSummary,
+) -> None:
+    # The user's ARN is unknown until apply: the grant names it by reference, nothing wider.
+    calls = module_config(iam_access_key.raw)["module_calls"]
+    assert calls["access_key"]["expressions"]["iam_user_arns"]["references"][0] == (
+        "aws_iam_user.this.arn"
+    )
+    grant = iam_access_key.values[
+        "module.access_key.module.function.data.aws_iam_policy_document.iam_access_keys[0]"
+    ]
+    (statement,) = grant["statement"]
+    assert set(statement["actions"]) == {
+        "iam:ListAccessKeys",
+        "iam:CreateAccessKey",
+        "iam:DeleteAccessKey",
+    }
+    assert statement["resources"] == ["(known after apply)"], "one resource: the user"
+
+
+def test_iam_access_key_no_key_passes_through_terraform(
+    iam_access_key: tfharness.PlanSummary,
+) -> None:
+    # The initial value as jsonencode writes it (keys sorted) is nowhere: it is write-only.
+    text = json.dumps(iam_access_key.raw)
+    assert json.dumps('{"AccessKeyId":"","SecretAccessKey":""')[1:-1] not in text
+    version = iam_access_key.values[
+        "module.access_key.module.secret.aws_secretsmanager_secret_version.initial_value[0]"
+    ]
+    assert version["secret_string_wo"] is None
+    assert not [a for a in iam_access_key.values if "aws_iam_access_key" in a]

@@ -4,16 +4,11 @@ settings they read, what plan refuses) and of examples/mysql-rds-multi-user."""
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 import tfharness
-from docsnippets import REPO_ROOT, snippets
 from planhelpers import statements
-
-from terraform_offline.__main__ import validate_dir
 
 SUITE = Path(__file__).parent / "rotation_function_mysql"
 MASTERS = (
@@ -140,41 +135,3 @@ def test_single_user_example_rotates_with_the_pymysql_layer_and_no_password_in_p
     assert "initial-password-never-in-plan" not in json.dumps(single_example.raw)
     rotation = single_example.values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotate_immediately"] is True
-
-
-def test_readme_recipe_validates(tmp_path: Path, offline_terraform_env: dict[str, str]) -> None:
-    """The README's MySQL recipe, its module source pointed at this checkout, beside what it
-    leaves to the reader (the DB instance, the password variable)."""
-    recipe = snippets(REPO_ROOT / "README.md")["mysql-multi-user"]
-    code, calls = re.subn(
-        r'source = "git::https://github\.com/<org>/<repo>\.git//modules/([a-z-]+)\?ref=v1\.2\.0"',
-        lambda m: f'source = "./modules/{m[1]}"',
-        recipe.code,
-    )
-    assert (recipe.language, calls) == ("hcl", 1)
-    reader = """
-provider "aws" {
-  region = "eu-west-1"
-}
-
-variable "orders_app_password" {
-  type      = string
-  ephemeral = true
-}
-
-resource "aws_db_instance" "orders" {
-  engine                      = "mysql"
-  instance_class              = "db.t4g.micro"
-  allocated_storage           = 20
-  username                    = "admin"
-  manage_master_user_password = true
-}
-"""
-    for folder in ("modules", "rotator", "scripts"):
-        (tmp_path / folder).symlink_to(REPO_ROOT / folder)
-    (tmp_path / "main.tf").write_text(reader + code)
-    try:
-        outcome = validate_dir(tmp_path, offline_terraform_env)
-    finally:
-        shutil.rmtree(tmp_path / ".terraform", ignore_errors=True)
-    assert outcome.ok, outcome.detail

@@ -313,3 +313,33 @@ def test_rds_example_plans_in_one_apply_with_every_arn_unknown(
     assert "initial-password-never-in-plan" not in json.dumps(rds_example.raw)
     rotation = values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]
     assert rotation["rotate_immediately"] is False
+
+
+def test_rds_example_database_has_what_production_needs(
+    rds_example: tfharness.PlanSummary,
+) -> None:
+    """Examples are copied into production: the settings checkov asks of an RDS instance."""
+    values = rds_example.values
+    instance = values["aws_db_instance.this"]
+    expected = {
+        "deletion_protection": True,
+        "multi_az": True,
+        "auto_minor_version_upgrade": True,
+        "copy_tags_to_snapshot": True,
+        "iam_database_authentication_enabled": True,
+        "performance_insights_enabled": True,
+        "monitoring_interval": 60,
+        "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
+        "storage_encrypted": True,
+        "publicly_accessible": False,
+    }
+    assert {key: instance[key] for key in expected} == expected
+    parameters = {p["name"]: p["value"] for p in values["aws_db_parameter_group.this"]["parameter"]}
+    assert parameters == {
+        "rds.force_ssl": "1",
+        "log_statement": "ddl",
+        "log_min_duration_statement": "1000",
+    }
+    assert values["aws_db_parameter_group.this"]["family"] == "postgres16"
+    attachment = values["aws_iam_role_policy_attachment.monitoring"]
+    assert attachment["policy_arn"].endswith(":policy/service-role/AmazonRDSEnhancedMonitoringRole")

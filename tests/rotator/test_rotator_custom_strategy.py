@@ -7,7 +7,9 @@ caches imported modules by name), as a user's repository would hold it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 import textwrap
 import uuid
@@ -20,6 +22,8 @@ from rotator import strategies
 from rotator.config import Config
 from rotator.errors import ConfigurationError, CustomStrategyError, UnexpectedStepError
 from rotator.strategies import custom
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # A strategy that works: a new "token" each rotation; set and test record what they saw.
 WORKING = """
@@ -220,9 +224,14 @@ def test_a_missing_dependency_is_named_apart_from_the_module(
     assert "imports requests_not_installed_here, which the function does not have" in message
     assert message.endswith(
         ". The Lambda Python runtime has the standard library and boto3 only: copy pure-Python "
-        "dependencies into custom_strategy.source_dir (pip install --target), or attach them as "
-        "a layer"
+        "dependencies into custom_strategy.source_dir (pip install --target <source_dir> "
+        "<package>), or build a layer holding them under python/ and list its ARN in the layers "
+        "input of modules/rotation-function or modules/secret-rotation"
     )
+    # The input the message names exists on both modules.
+    for module in ("rotation-function", "secret-rotation"):
+        variables = (REPO_ROOT / "modules" / module / "variables.tf").read_text()
+        assert 'variable "layers"' in variables, module
 
 
 def test_a_syntax_error_names_the_file_and_line(
@@ -410,3 +419,198 @@ def test_a_strategy_sees_which_step_it_runs_in(tmp_path: Path) -> None:
         bed.rotate(bed.create_secret("vendor/steps", json.dumps({"token": "t"})))
 
     assert sys.modules[module].CALLS == ["init", ("set", "setSecret"), ("test", "testSecret")]
+
+
+# ---- issue 25: retry, testSecret alone, logs, the strategy's own frame --------------------------
+
+# Fails setSecret while the flag file exists: a failure the test can lift before the retry.
+FLAKY = """
+import json
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+logger.setLevel(logging.INFO)
+
+
+class Flaky:
+    protocol_version = 1
+
+    def create_pending_value(self, ctx, current):
+        return json.dumps({**json.loads(current.value), "token": ctx.new_password()})
+
+    def set_secret(self, ctx):
+        if os.path.exists(os.environ["FLAKY_FLAG"]):
+            raise ConnectionError("vendor unreachable")
+        logger.info("registered the new token at the vendor")
+
+    def test_secret(self, ctx):
+        json.loads(ctx.pending().value)["token"]
+"""
+
+
+def test_a_failed_rotation_is_retried_with_the_same_token(tmp_path: Path) -> None:
+    module = write_module(tmp_path, FLAKY)
+    flag = tmp_path / "down"
+    flag.touch()
+    with StrategyTestbed(
+        f"{module}:Flaky", source_dir=tmp_path, environment={"FLAKY_FLAG": str(flag)}
+    ) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+        with pytest.raises(UnexpectedStepError) as raised:
+            bed.rotate(arn)
+        token = raised.value.token
+        assert token is not None, "the error carries the rotation's version id"
+        assert "AWSPENDING" in bed.stages(arn)[token]
+        pending = bed.value(arn, "AWSPENDING")
+
+        flag.unlink()
+        assert bed.retry(arn) == token
+
+        assert bed.stages(arn)[token] == ["AWSCURRENT"]
+        assert bed.value(arn) == pending, "the reattempt kept the value createSecret stored"
+        assert [e["ClientRequestToken"] for e in bed.events] == [token] * 6
+        with pytest.raises(ValueError, match="no unfinished rotation"):
+            bed.retry(arn)
+
+
+def test_rotate_immediately_false_runs_test_secret_alone_on_a_copy(tmp_path: Path) -> None:
+    module = write_module(tmp_path, WORKING)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+
+        token = bed.rotate(arn, rotate_immediately=False)
+
+        assert [e["Step"] for e in bed.events] == ["testSecret"]
+        assert sys.modules[module].CALLS == ["init", ("test", "first")]
+        assert token not in bed.stages(arn), "the service removes the test's version"
+        assert json.loads(bed.value(arn))["token"] == "first"
+
+
+def test_logs_hold_the_rotator_lines_and_the_strategys_logging_in_lambdas_format(
+    tmp_path: Path,
+) -> None:
+    module = write_module(tmp_path, FLAKY)
+    with StrategyTestbed(
+        f"{module}:Flaky", source_dir=tmp_path, environment={"FLAKY_FLAG": str(tmp_path / "x")}
+    ) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+        token = bed.rotate(arn)
+
+        ours = [line for line in bed.logs if line.startswith("[INFO]\t")]
+        assert len(ours) == 1, bed.logs
+        _, stamp, request_id, message = ours[0].split("\t")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)
+        assert re.fullmatch(r"[0-9a-f-]{36}", request_id)
+        assert message == "registered the new token at the vendor"
+        steps = [json.loads(line) for line in bed.logs if line.startswith("{")]
+        finished = [s["step"] for s in steps if s["message"] == "step_finished"]
+        assert finished == ["createSecret", "setSecret", "testSecret", "finishSecret"]
+        assert {s["token"] for s in steps} == {token}
+        bed.assert_no_secret_logged()
+
+
+def test_a_strategy_that_logs_a_value_is_caught_naming_where_not_what(tmp_path: Path) -> None:
+    leaky = WORKING.replace(
+        'CALLS.append(("set", json.loads(ctx.pending().value)["token"]))',
+        'print("new token is", json.loads(ctx.pending().value)["token"])',
+    )
+    module = write_module(tmp_path, leaky)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"id": "k0", "token": "first-token"}))
+        token = bed.rotate(arn)
+        new_token = json.loads(bed.value(arn))["token"]
+
+        with pytest.raises(AssertionError) as raised:
+            bed.assert_no_secret_logged()
+
+        assert f"vendor/key {token} token in log line" in str(raised.value)
+        assert new_token not in str(raised.value)
+        # A value the test names itself is checked too.
+        with pytest.raises(AssertionError, match=r"also\[0\]"):
+            bed.assert_no_secret_logged("new token is")
+
+
+def test_an_exception_in_the_strategy_names_its_own_file_and_line(tmp_path: Path) -> None:
+    # A library installed into source_dir with pip install --target: its frames are skipped,
+    # the error is placed at the strategy's call into it.
+    library = tmp_path / "vendorlib"
+    library.mkdir()
+    (library / "__init__.py").write_text("def fetch(d):\n    return d['missing']\n")
+    info = tmp_path / "vendorlib-1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("vendorlib/__init__.py,sha256=x,40\n")
+    source = WORKING.replace(
+        'CALLS.append(("set", json.loads(ctx.pending().value)["token"]))',
+        "import vendorlib\n        vendorlib.fetch({})",
+    )
+    module = write_module(tmp_path, source)
+    line = source.splitlines().index("        vendorlib.fetch({})") + 1
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+
+        with pytest.raises(UnexpectedStepError) as raised:
+            bed.rotate(arn)
+
+    message = str(raised.value)
+    assert message.startswith(
+        f"setSecret of secret {arn}: the strategy {module}:Rotating raised KeyError at "
+        f"{module}.py:{line} in set_secret. Fix the strategy there"
+    )
+    assert "report it if it is a defect in the function" not in message
+    assert "missing" not in message, "the exception's text stays out"
+    failed = [json.loads(x) for x in bed.logs if x.startswith("{") and "step_failed" in x]
+    assert failed[0]["error_at"] == f"{module}.py:{line} in set_secret"
+
+
+def test_a_failure_outside_the_strategys_code_keeps_the_functions_remedy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = write_module(tmp_path, WORKING)
+
+    def broken(ctx: object, strategy: object) -> str:
+        raise KeyError("rotator")
+
+    monkeypatch.setitem(handler_steps(), "setSecret", broken)
+    with StrategyTestbed(f"{module}:Rotating", source_dir=tmp_path) as bed:
+        arn = bed.create_secret("vendor/key", json.dumps({"token": "first"}))
+        with pytest.raises(UnexpectedStepError) as raised:
+            bed.rotate(arn)
+    assert "the step failed with an unexpected KeyError" in str(raised.value)
+    assert "report it if it is a defect in the function" in str(raised.value)
+
+
+def handler_steps() -> dict[str, object]:
+    from rotator import handler  # noqa: PLC0415
+
+    steps: dict[str, object] = handler.STEP_FUNCTIONS  # type: ignore[assignment]
+    return steps
+
+
+def test_the_strategy_testbed_fixture_comes_with_the_installed_package(tmp_path: Path) -> None:
+    """A user's suite with no conftest: the pytest11 entry point brings the fixture."""
+    module = write_module(tmp_path, WORKING)
+    (tmp_path / "test_users_strategy.py").write_text(
+        textwrap.dedent(f"""
+            import json
+            from pathlib import Path
+
+
+            def test_rotates(strategy_testbed):
+                bed = strategy_testbed("{module}:Rotating", source_dir=Path(__file__).parent)
+                arn = bed.create_secret("vendor/key", json.dumps({{"token": "first"}}))
+                token = bed.rotate(arn)
+                assert bed.stages(arn)[token] == ["AWSCURRENT"]
+        """)
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

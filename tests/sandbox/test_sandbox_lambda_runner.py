@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -319,3 +320,75 @@ def test_role_that_lambda_may_not_assume_fails_the_invocation(
     assert (
         result["errorMessage"] == "The role defined for the function cannot be assumed by Lambda."
     )
+
+
+def test_logging_and_an_unhandled_error_reach_the_log_group_as_the_python_runtime_writes_them(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], inspect: Inspect
+) -> None:
+    """Not the rotator: a function in the style of AWS's rotation template, logging through the
+    root logger and failing its step. https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html
+    """
+    function = make_function(
+        """
+        import logging
+
+        logger = logging.getLogger()
+        logger.setLevel(logging.INFO)
+        library = logging.getLogger("vendor.client")
+
+        def handler(event, context):
+            logger.info("setSecret: setting the pending secret")
+            logger.debug("below the root logger's level")
+            library.warning("retrying\\nafter a reset")
+            raise NotImplementedError("setSecret is not implemented")
+        """
+    )
+    result, error = invoke(aws, function["name"], {"Step": "setSecret"})
+    assert error is not None
+    request_id = result["requestId"]
+    messages = inspect.log_messages(function["name"])
+
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    info = [m for m in messages if m.startswith("[INFO]")]
+    assert len(info) == 1, messages
+    assert re.fullmatch(
+        rf"\[INFO\]\t{stamp}\t{request_id}\tsetSecret: setting the pending secret", info[0]
+    )
+    assert not [m for m in messages if "below the root logger's level" in m]
+    # A record over two lines is one event.
+    assert any(
+        re.fullmatch(rf"\[WARNING\]\t{stamp}\t{request_id}\tretrying\nafter a reset", m)
+        for m in messages
+    ), messages
+    errors = [m for m in messages if m.startswith("[ERROR]")]
+    assert len(errors) == 1, messages
+    lines = errors[0].split("\n")
+    assert lines[0] == "[ERROR] NotImplementedError: setSecret is not implemented"
+    assert lines[1] == "Traceback (most recent call last):"
+    assert re.fullmatch(r'\u00a0\u00a0File ".*/app\.py", line \d+, in handler', lines[2]), lines
+    assert "lambda_bootstrap" not in errors[0], "the runtime's own frames are left out"
+
+
+def test_the_root_logger_level_follows_aws_lambda_log_level(
+    aws: Callable[[str], Any], make_function: Callable[..., dict[str, str]], inspect: Inspect
+) -> None:
+    source = """
+        import logging
+
+        def handler(event, context):
+            logging.getLogger("strategy").info("an INFO line")
+            logging.getLogger("strategy").warning("a WARNING line")
+        """
+    default = make_function(source)
+    debug = make_function(source, environment={"AWS_LAMBDA_LOG_LEVEL": "debug"})
+    for function in (default, debug):
+        assert invoke(aws, function["name"])[1] is None
+
+    # Without it the root logger keeps Python's default level, WARNING, as in Lambda.
+    default_lines = inspect.log_messages(default["name"])
+    assert [m.split("\t")[-1] for m in default_lines if m.startswith("[")] == ["a WARNING line"]
+    debug_lines = inspect.log_messages(debug["name"])
+    assert [m.split("\t")[-1] for m in debug_lines if m.startswith("[")] == [
+        "an INFO line",
+        "a WARNING line",
+    ]

@@ -41,3 +41,10 @@ module "too_many_policies" {
   name        = "too-many-policies"
   policy_arns = { for i in range(11) : "p${i}" => "arn:aws:iam::123456789012:policy/p${i}" }
 }
+
+module "bad_layer" {
+  source = "../../../../modules/rotation-function"
+
+  name   = "bad-layer"
+  layers = ["arn:aws:lambda:us-east-1:123456789012:layer:redis-py"]
+}

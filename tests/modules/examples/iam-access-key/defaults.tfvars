@@ -1,0 +1,1 @@
+# examples/iam-access-key as a user runs it: every default.
