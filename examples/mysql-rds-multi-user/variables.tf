@@ -91,6 +91,13 @@ variable "skip_final_snapshot" {
   nullable    = false
 }
 
+variable "deletion_protection" {
+  description = "Whether RDS refuses to delete the database. Set false and apply before destroying the stack."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "db_username" {
   description = "Application user whose password is rotated, alternating with <db_username>_clone. It must exist in db_name and log in with db_password before the first rotation (see README)."
   type        = string

@@ -73,6 +73,7 @@ def rds_stack(
                 "db_name": "orders",
                 "master_username": MASTER.name,
                 "skip_final_snapshot": True,
+                "deletion_protection": False,
                 "database_ca_bundle": str(database.ca_file),
                 "driver_layer_dir": str(layers / "mysql"),
                 "tags": {"stack": "e2e", ADDRESS_TAG: database.host},
