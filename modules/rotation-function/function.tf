@@ -1,10 +1,12 @@
-# The PostgreSQL strategies' settings, next to the rotator's others (local.environment, main.tf).
+# The database strategies' settings, next to the rotator's others (local.environment, main.tf).
 locals {
   # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
   # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
   database_environment = { for name, value in {
     PG_CA_BUNDLE      = var.database_ca_bundle
     PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+    # MYSQL_DUAL_PASSWORD only when true, likewise (RETAIN CURRENT PASSWORD, MySQL 8.0.14+).
+    MYSQL_DUAL_PASSWORD = var.mysql_dual_password ? "true" : null
     # The packed bundle (package.tf) wins over PG_CA_BUNDLE (rotator/strategies/database).
     DATABASE_CA_BUNDLE   = var.database_ca_bundle_file != null ? "/var/task/${local.packed_ca_bundle}" : null
     DATABASE_TLS_DEFAULT = contains(local.database_strategies, var.rotation_strategy) ? var.database_tls_default : null

@@ -13,6 +13,7 @@ locals {
   # A new driver is one line here and its requirements file.
   drivers = {
     postgres = { package = "pg8000", strategies = ["postgres-single-user", "postgres-multi-user"] }
+    mysql    = { package = "pymysql", strategies = ["mysql-single-user", "mysql-multi-user"] }
   }
   # Every strategy that logs in to a database (the TLS policy, the master binding and their alarm).
   database_strategies = flatten([for driver in local.drivers : driver.strategies])

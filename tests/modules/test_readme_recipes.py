@@ -97,11 +97,12 @@ def _environment(plan: tfharness.PlanSummary, module: str) -> dict[str, str]:
     return variables
 
 
-def test_readme_has_the_four_recipes() -> None:
+def test_readme_has_the_five_recipes() -> None:
     names = [name for block in recipes() for name in module_names(block)]
     assert names == [
         "orders_billing_token",
         "orders_db_user",
+        "orders_mysql_user",
         "deployer_access_key",
         "vendor_api_key",
     ]
@@ -138,6 +139,13 @@ def test_postgres_user_runs_in_the_vpc_with_the_driver(plan: tfharness.PlanSumma
     layer = "module.orders_db_user.module.function.module.driver_layer[0]"
     assert f"{layer}.aws_lambda_layer_version.this" in plan.values
     assert f"{layer}.terraform_data.build" in plan.values
+
+
+def test_mysql_user_runs_in_the_vpc_with_the_pymysql_layer(plan: tfharness.PlanSummary) -> None:
+    environment = _environment(plan, "orders_mysql_user")
+    assert environment["ROTATION_STRATEGY"] == "mysql-single-user"
+    function = "module.orders_mysql_user.module.function"
+    assert [a for a in plan.values if a.startswith(function) and "driver_layer" in a]
 
 
 def test_iam_user_key_is_granted_on_that_user(plan: tfharness.PlanSummary) -> None:
