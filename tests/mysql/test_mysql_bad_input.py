@@ -13,11 +13,11 @@ from mariadbserver import DbUser, MariaDb
 from rotator_harness import Service
 
 from rotator.errors import RotationError
+from rotator.strategies.database import EndpointMismatchError, MasterUserTargetedError
 from rotator.strategies.mysql.errors import (
     DatabaseTlsError,
     MasterNotAllowedError,
     MySqlSecretInvalidError,
-    PendingCredentialsMismatchError,
     UnsupportedAuthPluginError,
     UsernameTooLongError,
 )
@@ -180,7 +180,7 @@ def test_a_master_for_another_port_is_refused(
     user = make_user()
     arn = service.create("master-port", json.dumps(user.secret(mariadb, masterarn=elsewhere)))
 
-    _refused(service, arn, PendingCredentialsMismatchError, f"{mariadb.host}:1", "own server")
+    _refused(service, arn, EndpointMismatchError, f"{mariadb.host}:1", "own host and port")
 
 
 def test_the_masters_own_user_is_never_the_pending_user(
@@ -197,7 +197,7 @@ def test_the_masters_own_user_is_never_the_pending_user(
         "pending-master", json.dumps(clone_of_admin.secret(mariadb, masterarn=master_arn))
     )
 
-    _refused(service, arn, PendingCredentialsMismatchError, f"for user {admin.name!r}")
+    _refused(service, arn, MasterUserTargetedError, f"pending user {admin.name!r}")
 
     assert mariadb.can_login(admin.name, admin.password)
 

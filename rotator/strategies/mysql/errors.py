@@ -9,6 +9,7 @@ one.
 from __future__ import annotations
 
 from rotator.errors import RotationError
+from rotator.strategies import database
 
 
 class MySqlSecretInvalidError(RotationError):
@@ -29,21 +30,16 @@ class UsernameTooLongError(MySqlSecretInvalidError):
     )
 
 
+# The shared rule's error (rotator.strategies.database), named here for the MySQL callers.
+MasterNotAllowedError = database.MasterNotAllowedError
+
+
 class PendingCredentialsMismatchError(RotationError):
     """AWSPENDING names a user, host or master other than the one this rotation may use."""
 
     remedy = (
         "Start a new rotation (createSecret writes a matching AWSPENDING value); if something "
         "else wrote AWSPENDING, remove that label from the version"
-    )
-
-
-class MasterNotAllowedError(RotationError):
-    """The secret's "masterarn" is not one the function was configured to log in with."""
-
-    remedy = (
-        'Set "masterarn" to one of the function\'s master secrets, or add that secret to '
-        "master_secret_arns of modules/rotation-function (MASTER_SECRET_ARNS)"
     )
 
 
@@ -76,8 +72,8 @@ class DatabaseUnreachableError(RotationError):
 class DatabaseTlsError(RotationError):
     remedy = (
         'With "ssl" true or absent, TLS is required with a certificate that verifies: point '
-        "PG_CA_BUNDLE (modules/rotation-function: database_ca_bundle) at the CA bundle that "
-        "signed the server's certificate (for RDS the global bundle, "
+        "database_ca_bundle_file of modules/rotation-function (DATABASE_CA_BUNDLE) at the CA "
+        "bundle that signed the server's certificate (for RDS the global bundle, "
         "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) and check the host "
         'name matches the certificate; "ssl": "require" encrypts without verifying, "ssl": '
         "false sends everything in clear: write either down only on purpose"
