@@ -143,7 +143,11 @@ def _rotations(db: Any, make: Callable[[], Any], strategy: str) -> tuple[float, 
     return statistics.median(durations), per_rotation
 
 
-def main() -> None:
+def main(quick: bool = False) -> None:
+    """quick: one run of each measurement (tests/bench checks that the benchmark runs)."""
+    global IMPORT_RUNS, HASHES, LOGINS, ROTATIONS  # noqa: PLW0603  the sizes every helper reads
+    if quick:
+        IMPORT_RUNS = HASHES = LOGINS = ROTATIONS = 1
     sys.path.insert(0, str(ROOT / "tests" / "mysql"))
     from mariadbserver import DbUser, start_server  # noqa: PLC0415
 
