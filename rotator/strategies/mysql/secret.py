@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rotator.strategies.database import fields
 from rotator.strategies.mysql.errors import MySqlSecretInvalidError, UsernameTooLongError
 
 ENGINES = ("mysql", "mariadb", "aurora-mysql")
@@ -103,8 +104,8 @@ def parse_master_secret(value: str, *, arn: str) -> MySqlSecret | MasterLogin:
     if "host" in obj:
         return _from_dict(obj, label=label, needs_masterarn=False)
     problems: list[str] = []
-    username = _required_text(obj, "username", problems)
-    password = _required_text(obj, "password", problems, echo=False)
+    username = fields.required_text(obj, "username", problems)
+    password = fields.required_text(obj, "password", problems, echo=False)
     if problems:
         raise MySqlSecretInvalidError(
             f'{label} has no "host" and is not an RDS-managed master secret either: '
@@ -129,12 +130,12 @@ def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> MyS
     engine = obj.get("engine")
     if engine not in ENGINES:
         problems.append(
-            f'"engine" must be one of {", ".join(ENGINES)} ({_describe_given(obj, "engine")})'
+            f'"engine" must be one of {", ".join(ENGINES)} ({fields.describe_given(obj, "engine")})'
         )
-    host = _required_text(obj, "host", problems)
-    username = _required_text(obj, "username", problems)
-    password = _required_text(obj, "password", problems, echo=False)
-    port = _port(obj, problems)
+    host = fields.required_text(obj, "host", problems)
+    username = fields.required_text(obj, "username", problems)
+    password = fields.required_text(obj, "password", problems, echo=False)
+    port = fields.port(obj, problems, default=DEFAULT_PORT)
     dbname = obj.get("dbname")
     if dbname is not None and (not isinstance(dbname, str) or not dbname):
         problems.append('"dbname" must be a non-empty string when present')
@@ -145,7 +146,7 @@ def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> MyS
             problems.append(
                 '"masterarn" must be the ARN of the secret holding the administrator\'s '
                 f"credentials (arn:aws:secretsmanager:<region>:<account>:secret:<name>; "
-                f"{_describe_given(obj, 'masterarn')})"
+                f"{fields.describe_given(obj, 'masterarn')})"
             )
     elif masterarn is not None and not isinstance(masterarn, str):
         problems.append('"masterarn" must be a string when present')
@@ -170,25 +171,6 @@ def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> MyS
     )
 
 
-def _required_text(obj: dict[str, Any], key: str, problems: list[str], *, echo: bool = True) -> str:
-    value = obj.get(key)
-    if isinstance(value, str) and value and "\x00" not in value:
-        return value
-    detail = _describe_given(obj, key) if echo else ("absent" if key not in obj else "given")
-    problems.append(f'"{key}" must be a non-empty string without NUL characters ({detail})')
-    return ""
-
-
-def _port(obj: dict[str, Any], problems: list[str]) -> int:
-    value = obj.get("port", DEFAULT_PORT)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())  # AWS's templates accept "3306" too
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
-        return value
-    problems.append(f'"port" must be a number from 1 to 65535 ({_describe_given(obj, "port")})')
-    return DEFAULT_PORT
-
-
 def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
     if "ssl" not in obj:
         return "verify"
@@ -198,18 +180,8 @@ def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
     if isinstance(value, str) and value.strip().lower() in _TLS_WORDS:
         return _TLS_WORDS[value.strip().lower()]
     # A typo that silently weakens TLS is worse than an error before anything is written.
-    problems.append(f'"ssl" must be true, "require" or false ({_describe_given(obj, "ssl")})')
+    problems.append(f'"ssl" must be true, "require" or false ({fields.describe_given(obj, "ssl")})')
     return "verify"
-
-
-def _describe_given(obj: dict[str, Any], key: str) -> str:
-    if key not in obj:
-        return "absent"
-    value = obj[key]
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:60] + "..."
-        return f"given {shown!r}"
-    return f"given a JSON {type(value).__name__}"
 
 
 def alternate_username(username: str, *, limit: int, engine: str) -> str:
