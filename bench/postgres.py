@@ -85,9 +85,9 @@ def _rotations(
     logins: Counter[str] = Counter()
     original_login = database.login
 
-    def counting_login(secret: Any, *, credentials: str, log: Any) -> Any:
+    def counting_login(secret: Any, *, credentials: str, log: Any, **more: Any) -> Any:
         logins[credentials.split(" ", 1)[0]] += 1
-        return original_login(secret, credentials=credentials, log=log)
+        return original_login(secret, credentials=credentials, log=log, **more)
 
     database.login = counting_login  # type: ignore[assignment]
     session = boto3.Session(region_name="us-east-1")
@@ -103,6 +103,8 @@ def _rotations(
                 extra["masterarn"] = service.create(
                     f"master-{master.name}", json.dumps(master.secret(pg))
                 )
+                # The one master this function may use (modules/rotation-function sets it).
+                os.environ["MASTER_SECRET_ARNS"] = extra["masterarn"]
             user = make()
             arn = service.create(f"bench-{user.name}", json.dumps(user.secret(pg, **extra)))
             service.rotate(arn)  # the first pays for the client's model and, multi-user, the clone

@@ -24,7 +24,8 @@ from terraform_offline.runner import Terraform, TerraformError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-COPIED = ("modules", "rotator")
+# What a git source fetches and the modules read: their code, the rotator, the layer build.
+COPIED = ("modules", "rotator", "scripts")
 IGNORED = shutil.ignore_patterns(
     ".terraform",
     ".terraform.lock.hcl",

@@ -413,7 +413,7 @@ variable "database_ca_bundle" {
 }
 
 variable "database_tls_default" {
-  description = "PostgreSQL strategies: the TLS mode of a secret without \"ssl\" (DATABASE_TLS_DEFAULT). \"verify\" requires TLS with a certificate that chains to the CA bundle and names the host; \"try\" is AWS's templates' behaviour, tightened (verify, else TLS without verification but with channel binding, never plaintext), and raises the tls_fallback alarm when it falls back. Weaker modes (\"unverified\", \"plaintext\") only per secret, written in its \"ssl\" key."
+  description = "Database strategies: the TLS mode of a secret without \"ssl\" (DATABASE_TLS_DEFAULT). \"verify\" requires TLS with a certificate that chains to the CA bundle and names the host; \"try\" is AWS's templates' behaviour, tightened (verify, else TLS without verification but with channel binding, never plaintext), and raises the tls_fallback alarm when it falls back. Weaker modes (\"unverified\", \"plaintext\") only per secret, written in its \"ssl\" key."
   type        = string
   default     = "verify"
   nullable    = false
@@ -425,7 +425,7 @@ variable "database_tls_default" {
 }
 
 variable "database_ca_bundle_file" {
-  description = "PostgreSQL strategies: path, on the machine running Terraform, of a PEM CA bundle to pack into the function's zip (ca/database-ca-bundle.pem) and verify database certificates against (DATABASE_CA_BUNDLE). The Lambda Python runtime's trust store does not hold the RDS CAs: for RDS and Aurora, download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem (or your region's bundle) next to your stack and pass \"$${path.root}/global-bundle.pem\". null: database_ca_bundle, else the runtime's store."
+  description = "Database strategies: path, on the machine running Terraform, of a PEM CA bundle to pack into the function's zip (ca/database-ca-bundle.pem) and verify database certificates against (DATABASE_CA_BUNDLE). The Lambda Python runtime's trust store does not hold the RDS CAs: for RDS and Aurora, download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem (or your region's bundle) next to your stack and pass \"$${path.root}/global-bundle.pem\". null: database_ca_bundle, else the runtime's store."
   type        = string
   default     = null
 

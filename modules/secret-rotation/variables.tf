@@ -303,13 +303,13 @@ variable "database_ca_bundle" {
 }
 
 variable "database_ca_bundle_file" {
-  description = "PostgreSQL strategies only: path, on the machine running Terraform, of a PEM CA bundle packed into the function and used to verify database certificates (for RDS, the downloaded global-bundle.pem). See modules/rotation-function."
+  description = "Database strategies only: path, on the machine running Terraform, of a PEM CA bundle packed into the function and used to verify database certificates (for RDS, the downloaded global-bundle.pem). See modules/rotation-function."
   type        = string
   default     = null
 }
 
 variable "database_tls_default" {
-  description = "PostgreSQL strategies only: TLS mode of a secret without \"ssl\": \"verify\" (default) or \"try\". See modules/rotation-function."
+  description = "Database strategies only: TLS mode of a secret without \"ssl\": \"verify\" (default) or \"try\". See modules/rotation-function."
   type        = string
   default     = "verify"
   nullable    = false

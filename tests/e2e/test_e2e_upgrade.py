@@ -88,6 +88,9 @@ def test_upgrade_from_0_1_0_keeps_current_and_labels_the_initial_value(
     assert [] in before.values()
 
     _upgrade_sources(stack_0_1_0, "api-key")
+    # As after bumping ?ref=: terraform init fetches the new release and installs the modules it
+    # added (rotating-secret's rotation_events, rotation-function's driver_layer).
+    stack_0_1_0.init()
     code, plan = stack_0_1_0.plan_exit_code()
     assert code == 2
     assert (

@@ -128,6 +128,9 @@ def test_iam_access_key_function_may_manage_keys_of_the_stacks_user_only(
     (statement,) = grant["statement"]
     assert set(statement["actions"]) == {
         "iam:ListAccessKeys",
+        # The user's binding to its secret, and whether a stray key was used (issue 19).
+        "iam:ListUserTags",
+        "iam:GetAccessKeyLastUsed",
         "iam:CreateAccessKey",
         "iam:DeleteAccessKey",
     }

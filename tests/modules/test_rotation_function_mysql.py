@@ -43,8 +43,10 @@ def test_settings_reach_the_function(plan: tfharness.PlanSummary) -> None:
     assert single["ROTATION_STRATEGY"] == "mysql-single-user"
     assert single["MYSQL_DUAL_PASSWORD"] == "true"
     assert single["PG_CA_BUNDLE"] == "/opt/certs/global-bundle.pem"
-    assert "MASTER_SECRET_ARNS" not in single
+    # Every database strategy gets the list; empty, no secret may act as a master.
+    assert single["MASTER_SECRET_ARNS"] == ""
     assert multi["MASTER_SECRET_ARNS"] == MASTERS
+    assert single["DATABASE_TLS_DEFAULT"] == multi["DATABASE_TLS_DEFAULT"] == "verify"
     assert "MYSQL_DUAL_PASSWORD" not in multi
     # AWS's MySQL templates exclude /@"'\ ; the MySQL strategies add ":" (URIs, Go's DSN).
     assert sorted(single["EXCLUDE_CHARACTERS"]) == sorted(":/@\"'\\")
@@ -130,7 +132,7 @@ def test_single_user_example_rotates_with_the_pymysql_layer_and_no_password_in_p
     function = single_example.values["module.function.aws_lambda_function.this[0]"]
     variables = function["environment"][0]["variables"]
     assert variables["ROTATION_STRATEGY"] == "mysql-single-user"
-    assert "MASTER_SECRET_ARNS" not in variables
+    assert variables["MASTER_SECRET_ARNS"] == ""
     assert single_example.counts["aws_lambda_layer_version"] == 1
     assert "initial-password-never-in-plan" not in json.dumps(single_example.raw)
     rotation = single_example.values["module.secret.aws_secretsmanager_secret_rotation.this[0]"]

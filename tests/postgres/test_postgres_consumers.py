@@ -175,10 +175,13 @@ def measured(
     aws_session: Any,
     make_user: Callable[..., DbUser],
     ca_bundle: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Measured:
     del ca_bundle  # the rotator verifies the server's certificate, as the applications do
     master = make_user(attributes="LOGIN CREATEROLE")
     master_arn = service.create("consumers/master", json.dumps(master.secret(pg)))
+    # The one master the function may use (modules/rotation-function: master_secret_arns).
+    monkeypatch.setenv("MASTER_SECRET_ARNS", master_arn)
     multi_arn = service.create(
         "consumers/multi", json.dumps(make_user().secret(pg, masterarn=master_arn))
     )

@@ -12,7 +12,7 @@ import rotator
 PACKAGE = Path(rotator.__file__).resolve().parent
 ALLOWED = set(sys.stdlib_module_names) | {"rotator", "boto3", "botocore"}
 # Modules other strategies add (with their drivers) are not on the generic path, nor the test
-# helper rotator/testing.py, which imports moto and is left out of the function's zip
+# helper (the package rotation_testing), which imports moto and is never in the function's zip
 # (tests/modules/test_custom_strategy.py checks the zip).
 GENERIC_PATH = [
     *sorted(p for p in PACKAGE.glob("*.py") if p.name != "testing.py"),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rotator.testing import StrategyTestbed
+from rotation_testing.testbed import StrategyTestbed
 from rotator_harness import STEPS, Service
 
 from rotator import logs
