@@ -16,6 +16,8 @@ locals {
   }
   driver         = one([for name, driver in local.drivers : name if contains(driver.strategies, var.rotation_strategy)])
   driver_package = try(local.drivers[local.driver].package, null)
+  # Strategies that log in to PostgreSQL (their TLS default, master secrets and TLS alarm).
+  postgres_strategies = local.drivers.postgres.strategies
 
   needs_driver_layer   = var.create && local.driver != null
   use_driver_layer_dir = local.needs_driver_layer && var.driver_layer_arn == null && var.driver_layer_dir != null
