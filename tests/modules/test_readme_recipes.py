@@ -2,7 +2,7 @@
 
 The blocks are copied unchanged into one root stack, except their placeholder source
 (`git::https://github.com/<org>/secret-rotation.git//modules/<module>?ref=<tag>`), which points at
-a copy of this repository's modules/ and rotator/ beside the stack, as Terraform's git source
+a copy of this repository's modules/, rotator/ and scripts/ beside the stack, as Terraform's git source
 would fetch them.
 That copy also gets the PostgreSQL driver layer a checkout builds with `make layer`
 (docs/database-drivers.md), and the stack gets the third-party recipe's strategy directory from
@@ -39,7 +39,9 @@ VARIABLES: dict[str, Any] = {
 # Declared ephemeral, as a user's stack should: write-only arguments take them, no plan keeps them.
 EPHEMERAL = {"orders_app_password", "vendor_api_key"}
 SECRET_VALUES = ("recipe-db-password-never-in-plan", "recipe-vendor-key-never-in-plan")
-COPIED = ("modules", "rotator")
+# scripts/: modules/driver-layer builds from scripts/layers/<driver>.txt, which a git source's
+# checkout holds.
+COPIED = ("modules", "rotator", "scripts")
 IGNORED = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "builds", "__pycache__")
 
 
