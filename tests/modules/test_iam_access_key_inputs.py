@@ -7,10 +7,9 @@ tests/e2e/test_e2e_iam_access_key.py, where a user outside the grant is denied.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import re
+from pathlib import Path
 
 import pytest
 import tfharness
@@ -59,7 +58,9 @@ def test_malformed_bindings_fail_plan_with_examples(
     bindings_failure: tfharness.PlanFailure,
 ) -> None:
     bindings_failure.assert_error(r"Each key of iam_user_bindings must be a whole secret ARN")
-    bindings_failure.assert_error(r"Each value of iam_user_bindings must be an IAM user name .* not an ARN")
+    bindings_failure.assert_error(
+        r"Each value of iam_user_bindings must be an IAM user name .* not an ARN"
+    )
 
 
 def test_bindings_for_another_strategy_fail_plan(failure: tfharness.PlanFailure) -> None:
@@ -110,6 +111,7 @@ def test_the_wrapper_binds_its_own_secret_to_its_one_user(
     wrapper = bindings.raw["configuration"]["root_module"]["module_calls"]["wrapper"]["module"]
     passed = wrapper["module_calls"]["function"]["expressions"]["iam_user_bindings"]
     assert passed["references"] == ["local.iam_user_bindings"]
-    assert bindings.values["module.wrapper.module.secret.aws_secretsmanager_secret.this[0]"][
-        "name"
-    ] == "ci/deployer-access-key"
+    assert (
+        bindings.values["module.wrapper.module.secret.aws_secretsmanager_secret.this[0]"]["name"]
+        == "ci/deployer-access-key"
+    )

@@ -2,8 +2,8 @@
 
 The blocks are copied unchanged into one root stack, except their placeholder source
 (`git::https://github.com/<org>/secret-rotation.git//modules/<module>?ref=<tag>`), which points at
-a copy of this repository's modules/, rotator/ and scripts/ beside the stack, as Terraform's git source
-would fetch them.
+a copy of this repository's modules/, rotator/ and scripts/ beside the stack, as Terraform's git
+source would fetch them.
 That copy also gets the PostgreSQL driver layer a checkout builds with `make layer`
 (docs/database-drivers.md), and the stack gets the third-party recipe's strategy directory from
 examples/custom-api-key. The `var.` names the recipes use are declared with the values below.
