@@ -49,7 +49,7 @@ fmt: $(STAMP) ## Rewrite Terraform and Python formatting in place
 # Groups (tests/conftest.py): a process takes a whole file (a suite, where files share fixture
 # directories), longest files first in the order conftest.py sorts them.
 # Servers the tests start on loopback (package:binary); installed when missing (root with apt-get).
-TEST_SERVERS := redis-server:redis-server
+TEST_SERVERS := redis-server:redis-server mariadb-server:mariadbd
 
 test: $(STAMP) ## Every test: unit, plan, end to end on the sandbox (CI runs `make lint` too)
 	scripts/system_packages.sh $(TEST_SERVERS)
@@ -82,8 +82,9 @@ sandbox: $(STAMP) ## Start the local AWS sandbox and print the exports to use it
 bench: $(STAMP) ## Print benchmark figures (calls per rotation, timings, module plan beside a bare module, scale)
 	$(PY) -m bench
 
-layer: $(STAMP) ## Build the PostgreSQL driver layer (pinned pg8000) into build/layers/postgres
+layer: $(STAMP) ## Build the database driver layers (pinned pg8000, PyMySQL) into build/layers/
 	$(PY) scripts/build_layer.py postgres
+	$(PY) scripts/build_layer.py mysql
 
 # Real AWS. Credentials come from the usual AWS environment or profile.
 plan apply destroy: $(STAMP)

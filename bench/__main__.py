@@ -10,7 +10,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("rotator", "postgres", "module_plan", "sandbox_scale", "sandbox_clock", "doctor")
+BENCHMARKS = (
+    "rotator",
+    "postgres",
+    "mysql",
+    "module_plan",
+    "sandbox_scale",
+    "sandbox_clock",
+    "doctor",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -32,6 +32,9 @@ REGISTRY: dict[str, str] = {
     # Need the pg8000 layer (modules/rotation-function attaches it); see rotator/README.md.
     "postgres-single-user": "rotator.strategies.postgres:PostgresSingleUserStrategy",
     "postgres-multi-user": "rotator.strategies.postgres:PostgresMultiUserStrategy",
+    # Need the PyMySQL layer (modules/rotation-function attaches it); see rotator/README.md.
+    "mysql-single-user": "rotator.strategies.mysql:MySqlSingleUserStrategy",
+    "mysql-multi-user": "rotator.strategies.mysql:MySqlMultiUserStrategy",
     # Needs iam_user_arns on modules/rotation-function; see rotator/README.md.
     "iam-access-key": "rotator.strategies.iam_access_key:IamAccessKeyStrategy",
 }
@@ -42,9 +45,15 @@ REGISTRY: dict[str, str] = {
 # (local.default_exclude_characters; tests/modules/test_strategy_names.py keeps them in step).
 GENERIC_EXCLUDE_CHARACTERS = "/@\"'\\"
 _POSTGRES_EXCLUDE_CHARACTERS = ":" + GENERIC_EXCLUDE_CHARACTERS
+# MySQL: AWS's MySQL templates exclude the generic characters ("/" and "@" split a mysql:// URI,
+# quotes and "\\" need escaping in option files and shells); ":" too, which separates the user
+# from the password in mysql:// URIs and Go's DSN ("user:password@tcp(host)").
+_MYSQL_EXCLUDE_CHARACTERS = ":" + GENERIC_EXCLUDE_CHARACTERS
 _DEFAULT_EXCLUDE_CHARACTERS: dict[str, str] = {
     "postgres-single-user": _POSTGRES_EXCLUDE_CHARACTERS,
     "postgres-multi-user": _POSTGRES_EXCLUDE_CHARACTERS,
+    "mysql-single-user": _MYSQL_EXCLUDE_CHARACTERS,
+    "mysql-multi-user": _MYSQL_EXCLUDE_CHARACTERS,
 }
 
 

@@ -30,9 +30,11 @@ PER_FILE_SUITES = {"e2e", "modules"}
 LONGEST_FIRST = (
     "e2e/test_e2e_forty_days.py",
     "e2e/test_postgres_rds_e2e.py",
+    "e2e/test_mysql_rds_e2e.py",
     "e2e/test_e2e_many_secrets_at_scale.py",
     "e2e/test_e2e_api_key.py",
     "modules/test_rotation_function_postgres.py",
+    "modules/test_rotation_function_mysql.py",
     "e2e/test_e2e_same_stack.py",
     "e2e/test_e2e_saved_plan.py",
     "e2e/test_postgres_e2e.py",

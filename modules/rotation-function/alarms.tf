@@ -28,7 +28,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 # this metric, no API call needed (rotator/strategies/database: emit_tls_fallback_metric).
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 resource "aws_cloudwatch_metric_alarm" "tls_fallback" {
-  count = var.create && var.errors_alarm != null && contains(local.postgres_strategies, var.rotation_strategy) ? 1 : 0
+  count = var.create && var.errors_alarm != null && contains(local.database_strategies, var.rotation_strategy) ? 1 : 0
 
   alarm_name        = "${var.name}-tls-fallback"
   alarm_description = "The rotation function ${var.name} connected to a database without a verified TLS certificate (a fallback). Give it the server's CA bundle (database_ca_bundle_file) or write the TLS mode down in the secret. Its log group ${local.log_group_name} names host, port and secret."

@@ -1,13 +1,15 @@
-# The PostgreSQL strategies' settings, next to the rotator's others (local.environment, main.tf).
+# The database strategies' settings, next to the rotator's others (local.environment, main.tf).
 locals {
   # PG_CA_BUNDLE only when set: the rotator then uses the Lambda runtime's bundle.
   # PG_CLONE_SET_ROLE only when true: unset is the rotator's default (false).
   database_environment = { for name, value in {
     PG_CA_BUNDLE      = var.database_ca_bundle
     PG_CLONE_SET_ROLE = var.database_clone_set_role ? "true" : null
+    # MYSQL_DUAL_PASSWORD only when true, likewise (RETAIN CURRENT PASSWORD, MySQL 8.0.14+).
+    MYSQL_DUAL_PASSWORD = var.mysql_dual_password ? "true" : null
     # The packed bundle (package.tf) wins over PG_CA_BUNDLE (rotator/strategies/database).
     DATABASE_CA_BUNDLE   = var.database_ca_bundle_file != null ? "/var/task/${local.packed_ca_bundle}" : null
-    DATABASE_TLS_DEFAULT = contains(local.postgres_strategies, var.rotation_strategy) ? var.database_tls_default : null
+    DATABASE_TLS_DEFAULT = contains(local.database_strategies, var.rotation_strategy) ? var.database_tls_default : null
     # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
     IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
@@ -20,7 +22,7 @@ locals {
   # allows none. Its presence is decided by the strategy, known at plan. The ARNs may be unknown
   # until apply (an RDS-managed master of the same stack); the provider then plans the whole
   # environment as known after apply.
-  master_environment = { for name, value in { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : name => value if contains(local.postgres_strategies, var.rotation_strategy) }
+  master_environment = { for name, value in { MASTER_SECRET_ARNS = join(",", var.master_secret_arns) } : name => value if contains(local.database_strategies, var.rotation_strategy) }
 }
 
 resource "aws_lambda_function" "this" {

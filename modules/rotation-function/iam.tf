@@ -147,7 +147,7 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # postgres-multi-user logs in as the administrator whose credentials are AWSCURRENT of the
+  # postgres-multi-user and mysql-multi-user log in as the administrator whose credentials are AWSCURRENT of the
   # secret named by "masterarn": read only (GetSecretValue; the rotator never describes or writes
   # it). AWS docs, "Permissions for rotation functions", alternating users strategy.
   dynamic "statement" {

@@ -1,4 +1,5 @@
-# postgres-multi-user with RDS-managed master secrets (rotator/strategies/postgres/rds.py): the
+# postgres-multi-user and mysql-multi-user with RDS-managed master secrets
+# (rotator/strategies/postgres/rds.py, used by both): the
 # master secret holds only username and password, so the function reads its aws:rds: tags
 # (DescribeSecret) and asks RDS for that database's endpoint. A policy of its own, created only
 # with rds_managed_master, so the main policy (iam.tf) is unchanged without it.

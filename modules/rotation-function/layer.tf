@@ -13,11 +13,12 @@ locals {
   # A new driver is one line here and its requirements file.
   drivers = {
     postgres = { package = "pg8000", strategies = ["postgres-single-user", "postgres-multi-user"] }
+    mysql    = { package = "pymysql", strategies = ["mysql-single-user", "mysql-multi-user"] }
   }
-  driver         = one([for name, driver in local.drivers : name if contains(driver.strategies, var.rotation_strategy)])
-  driver_package = try(local.drivers[local.driver].package, null)
-  # Strategies that log in to PostgreSQL (their TLS default, master secrets and TLS alarm).
-  postgres_strategies = local.drivers.postgres.strategies
+  # Every strategy that logs in to a database (the TLS policy, the master binding and their alarm).
+  database_strategies = flatten([for driver in local.drivers : driver.strategies])
+  driver              = one([for name, driver in local.drivers : name if contains(driver.strategies, var.rotation_strategy)])
+  driver_package      = try(local.drivers[local.driver].package, null)
 
   needs_driver_layer   = var.create && local.driver != null
   use_driver_layer_dir = local.needs_driver_layer && var.driver_layer_arn == null && var.driver_layer_dir != null

@@ -6,14 +6,17 @@ data "aws_region" "current" {}
 
 locals {
   # Strategies the rotator registers (rotator/strategies). Keep this list in step with it.
-  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user", "iam-access-key"]
+  rotation_strategies = ["generic", "postgres-single-user", "postgres-multi-user", "mysql-single-user", "mysql-multi-user", "iam-access-key"]
   # EXCLUDE_CHARACTERS when password_policy.exclude_characters is null, per strategy, as
-  # rotator/strategies sets it: AWS's PostgreSQL templates also exclude ":" (.pgpass, URIs).
+  # rotator/strategies sets it: AWS's PostgreSQL templates also exclude ":" (.pgpass, URIs); the
+  # MySQL strategies exclude it too (mysql:// URIs, Go's DSN "user:password@tcp(host)").
   # tests/modules/test_strategy_names.py keeps this map in step with the rotator.
   default_exclude_characters = {
     "generic"              = "/@\"'\\"
     "postgres-single-user" = ":/@\"'\\"
     "postgres-multi-user"  = ":/@\"'\\"
+    "mysql-single-user"    = ":/@\"'\\"
+    "mysql-multi-user"     = ":/@\"'\\"
     "iam-access-key"       = "/@\"'\\"
   }
   # Not coalesce(): an empty string is a choice ("exclude nothing"), not a missing value.

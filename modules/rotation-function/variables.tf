@@ -447,8 +447,20 @@ variable "database_clone_set_role" {
   }
 }
 
+variable "mysql_dual_password" {
+  description = "mysql-single-user only, MySQL 8.0.14 and later: change the password with RETAIN CURRENT PASSWORD (MYSQL_DUAL_PASSWORD), so AWSPREVIOUS keeps logging in until the next rotation. MySQL offers this only with the password itself in the statement: it is sent over TLS with a verified certificate only, and MySQL rewrites it out of its logs. The user needs APPLICATION_PASSWORD_ADMIN. Tested only on the statements' text (no MySQL 8 in the tests). false: the hashed form, no secondary password."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.mysql_dual_password || var.rotation_strategy == "mysql-single-user"
+    error_message = "mysql_dual_password applies to rotation_strategy = \"mysql-single-user\" only: set it to false or change rotation_strategy."
+  }
+}
+
 variable "master_secret_arns" {
-  description = "ARNs of the administrator secrets the strategy logs in with: the masterarn of each secret it rotates, read by postgres-multi-user or by a custom strategy (ctx.other_secret). The function may read them (GetSecretValue) and never changes them. Required with postgres-multi-user; with a custom strategy, list the secrets it reads through masterarn."
+  description = "ARNs of the administrator secrets the strategy logs in with: the masterarn of each secret it rotates, read by postgres-multi-user, mysql-multi-user (MASTER_SECRET_ARNS: a secret naming any other is refused) or a custom strategy (ctx.other_secret). The function may read them (GetSecretValue) and never changes them. Required with postgres-multi-user and mysql-multi-user; with a custom strategy, list the secrets it reads through masterarn."
   type        = list(string)
   default     = []
   nullable    = false
@@ -460,8 +472,8 @@ variable "master_secret_arns" {
   }
 
   validation {
-    condition     = var.rotation_strategy != "postgres-multi-user" || length(var.master_secret_arns) > 0
-    error_message = "rotation_strategy \"postgres-multi-user\" logs in as an administrator: set master_secret_arns to the ARN of the secret each rotated secret names in \"masterarn\"."
+    condition     = !contains(["postgres-multi-user", "mysql-multi-user"], var.rotation_strategy) || length(var.master_secret_arns) > 0
+    error_message = "rotation_strategy \"${var.rotation_strategy}\" logs in as an administrator: set master_secret_arns to the ARN of the secret each rotated secret names in \"masterarn\"."
   }
 }
 
@@ -484,7 +496,7 @@ variable "master_kms_key_arns" {
 }
 
 variable "rds_managed_master" {
-  description = "postgres-multi-user with RDS-managed master secrets (manage_master_user_password): the DB instances and Aurora clusters those secrets in master_secret_arns belong to. The function may then describe the master secrets (their aws:rds: tags) and call DescribeDBInstances or DescribeDBClusters on exactly these databases. null: every master secret names its own host."
+  description = "postgres-multi-user or mysql-multi-user with RDS-managed master secrets (manage_master_user_password): the DB instances and Aurora clusters those secrets in master_secret_arns belong to. The function may then describe the master secrets (their aws:rds: tags) and call DescribeDBInstances or DescribeDBClusters on exactly these databases. null: every master secret names its own host."
   type = object({
     db_instance_arns = optional(list(string), [])
     db_cluster_arns  = optional(list(string), [])

@@ -60,6 +60,7 @@ module "function" {
   errors_alarm            = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 
   database_clone_set_role = var.database_clone_set_role
+  mysql_dual_password     = var.mysql_dual_password
 
   custom_strategy   = var.custom_strategy
   layers            = var.layers

@@ -297,7 +297,7 @@ variable "driver_layer_python" {
 }
 
 variable "database_ca_bundle" {
-  description = "PostgreSQL strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
+  description = "Database strategies only: path, inside the function, of the PEM CA bundle that database certificates are verified against (PG_CA_BUNDLE), for example \"/opt/certs/global-bundle.pem\". null uses the Lambda runtime's bundle."
   type        = string
   default     = null
 }
@@ -329,8 +329,15 @@ variable "database_clone_set_role" {
   nullable    = false
 }
 
+variable "mysql_dual_password" {
+  description = "mysql-single-user only, MySQL 8.0.14 and later: keep the previous password working until the next rotation (RETAIN CURRENT PASSWORD; MYSQL_DUAL_PASSWORD). See modules/rotation-function."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "master_secret_arns" {
-  description = "ARNs of the administrator secrets named by this secret's masterarn, for postgres-multi-user or a custom strategy that reads its master through masterarn (ctx.other_secret). The function may read them and never changes them."
+  description = "ARNs of the administrator secrets named by this secret's masterarn, for postgres-multi-user, mysql-multi-user or a custom strategy that reads its master through masterarn (ctx.other_secret). The function may read them and never changes them."
   type        = list(string)
   default     = []
   nullable    = false

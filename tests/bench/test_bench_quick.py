@@ -30,6 +30,11 @@ EXPECTED_LINES = {
         r"^postgres-multi-user: one rotation in moto \+ PostgreSQL \d+\.\d ms",
         r"^  database logins per rotation: \d+ \(",
     ],
+    "mysql": [
+        r"^mysql-single-user: one rotation in moto \+ MariaDB \d+\.\d ms",
+        r"^mysql-multi-user: one rotation in moto \+ MariaDB \d+\.\d ms",
+        r"^hash computed in the function, once per password set: ",
+    ],
     "module_plan": [
         # N, ours, the bare module, the ratio: the three figures side by side.
         r"^ +2 +\d+\.\d +\d+\.\d +\d+\.\d\d ",

@@ -2,11 +2,12 @@
 
 The blocks are copied unchanged into one root stack, except their placeholder source
 (`git::https://github.com/<org>/secret-rotation.git//modules/<module>?ref=<tag>`), which points at
-a copy of this repository's modules/, rotator/ and scripts/ beside the stack, as Terraform's git
-source would fetch them.
-That copy also gets the PostgreSQL driver layer a checkout builds with `make layer`
-(docs/database-drivers.md), and the stack gets the third-party recipe's strategy directory from
-examples/custom-api-key. The `var.` names the recipes use are declared with the values below.
+a copy of this repository's modules/ and rotator/ beside the stack, as Terraform's git source
+would fetch them.
+No driver layer is built beforehand (the module builds it with pip during apply, as for a user of a
+git source); the stack gets the RDS CA bundle the PostgreSQL recipe packs (a test CA here) and the
+third-party recipe's strategy directory from examples/custom-api-key.
+The `var.` names the recipes use are declared with the values below.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import tfharness
-from pathload import build_layer_script
+import trustme
 from planhelpers import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
@@ -39,9 +40,7 @@ VARIABLES: dict[str, Any] = {
 # Declared ephemeral, as a user's stack should: write-only arguments take them, no plan keeps them.
 EPHEMERAL = {"orders_app_password", "vendor_api_key"}
 SECRET_VALUES = ("recipe-db-password-never-in-plan", "recipe-vendor-key-never-in-plan")
-# scripts/: modules/driver-layer builds from scripts/layers/<driver>.txt, which a git source's
-# checkout holds.
-COPIED = ("modules", "rotator", "scripts")
+COPIED = ("modules", "rotator", "scripts")  # what a git source fetches and the modules read
 IGNORED = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "builds", "__pycache__")
 
 
@@ -58,10 +57,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checkout = tmp_path_factory.mktemp("checkout")
     for folder in COPIED:
         shutil.copytree(REPO_ROOT / folder, checkout / folder, ignore=IGNORED)
-    build_layer_script().build("postgres", checkout / "build" / "layers", None, from_installed=True)
     root = checkout / "stack"
     root.mkdir()
     shutil.copytree(REPO_ROOT / "examples" / "custom-api-key" / "rotation", root / "rotation")
+    (root / "global-bundle.pem").write_bytes(trustme.CA().cert_pem.bytes())
     (root / "versions.tf").write_text(
         (REPO_ROOT / "examples" / "api-key" / "versions.tf").read_text()
         + '\nprovider "aws" {\n  region = "eu-west-1"\n}\n'
@@ -98,11 +97,12 @@ def _environment(plan: tfharness.PlanSummary, module: str) -> dict[str, str]:
     return variables
 
 
-def test_readme_has_the_four_recipes() -> None:
+def test_readme_has_the_five_recipes() -> None:
     names = [name for block in recipes() for name in module_names(block)]
     assert names == [
         "orders_billing_token",
         "orders_db_user",
+        "orders_mysql_user",
         "deployer_access_key",
         "vendor_api_key",
     ]
@@ -132,12 +132,20 @@ def test_own_service_token_is_generic_with_a_placeholder(plan: tfharness.PlanSum
 def test_postgres_user_runs_in_the_vpc_with_the_driver(plan: tfharness.PlanSummary) -> None:
     environment = _environment(plan, "orders_db_user")
     assert environment["ROTATION_STRATEGY"] == "postgres-single-user"
-    assert environment["PG_CA_BUNDLE"] == "/opt/certs/global-bundle.pem"
+    assert environment["DATABASE_CA_BUNDLE"] == "/var/task/ca/database-ca-bundle.pem"
     function = plan.values["module.orders_db_user.module.function.aws_lambda_function.this[0]"]
     assert function["vpc_config"][0]["subnet_ids"] == VARIABLES["private_subnet_ids"]
-    assert "module.orders_db_user.module.function.aws_lambda_layer_version.driver[0]" in (
-        plan.values
-    )
+    # No layer built beforehand: the module builds the pinned driver with pip during apply.
+    layer = "module.orders_db_user.module.function.module.driver_layer[0]"
+    assert f"{layer}.aws_lambda_layer_version.this" in plan.values
+    assert f"{layer}.terraform_data.build" in plan.values
+
+
+def test_mysql_user_runs_in_the_vpc_with_the_pymysql_layer(plan: tfharness.PlanSummary) -> None:
+    environment = _environment(plan, "orders_mysql_user")
+    assert environment["ROTATION_STRATEGY"] == "mysql-single-user"
+    function = "module.orders_mysql_user.module.function"
+    assert [a for a in plan.values if a.startswith(function) and "driver_layer" in a]
 
 
 def test_iam_user_key_is_granted_on_that_user(plan: tfharness.PlanSummary) -> None:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rotator.testing import StrategyTestbed
 from rotator_harness import STEPS, Service
 
 from rotator import logs
 from rotator.errors import MissingRotateKeyError, RotationError
-from rotator.testing import StrategyTestbed
 
 LIBRARY_LOGGERS = ("botocore", "botocore.endpoint", "botocore.parsers", "boto3", "urllib3")
 # The cross-account RotationToken is sensitive like a value (API_PutSecretValue); the service

@@ -87,7 +87,8 @@ def _event_error(event: object) -> str:
         (
             {"ROTATION_STRATEGY": "mysql"},
             "environment variable ROTATION_STRATEGY is 'mysql'. Set ROTATION_STRATEGY to one of "
-            "generic, postgres-single-user, postgres-multi-user, iam-access-key, custom",
+            "generic, postgres-single-user, postgres-multi-user, mysql-single-user, "
+            "mysql-multi-user, iam-access-key, custom",
         ),
     ],
 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rotator.strategies import database as database_rules
+from rotator.strategies.database import fields
 from rotator.strategies.postgres.errors import DatabaseSecretInvalidError, UsernameTooLongError
 
 ENGINES = ("postgres", "aurora-postgresql")
@@ -115,8 +116,8 @@ def parse_master_secret(value: str, *, arn: str) -> DbSecret | MasterLogin:
     if "host" in obj:
         return _from_dict(obj, label=label, needs_masterarn=False)
     problems: list[str] = []
-    username = _required_text(obj, "username", problems)
-    password = _required_text(obj, "password", problems, echo=False)
+    username = fields.required_text(obj, "username", problems)
+    password = fields.required_text(obj, "password", problems, echo=False)
     if problems:
         raise DatabaseSecretInvalidError(
             f'{label} has no "host" and is not an RDS-managed master secret either: '
@@ -131,12 +132,12 @@ def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> DbS
     engine = obj.get("engine")
     if engine not in ENGINES:
         problems.append(
-            f'"engine" must be one of {", ".join(ENGINES)} ({_describe_given(obj, "engine")})'
+            f'"engine" must be one of {", ".join(ENGINES)} ({fields.describe_given(obj, "engine")})'
         )
-    host = _required_text(obj, "host", problems)
-    username = _required_text(obj, "username", problems)
-    password = _required_text(obj, "password", problems, echo=False)
-    port = _port(obj, problems)
+    host = fields.required_text(obj, "host", problems)
+    username = fields.required_text(obj, "username", problems)
+    password = fields.required_text(obj, "password", problems, echo=False)
+    port = fields.port(obj, problems, default=DEFAULT_PORT)
     dbname = obj.get("dbname")
     if dbname is None:
         dbname = DEFAULT_DBNAME
@@ -171,25 +172,6 @@ def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> DbS
     )
 
 
-def _required_text(obj: dict[str, Any], key: str, problems: list[str], *, echo: bool = True) -> str:
-    value = obj.get(key)
-    if isinstance(value, str) and value and "\x00" not in value:
-        return value
-    detail = _describe_given(obj, key) if echo else ("absent" if key not in obj else "given")
-    problems.append(f'"{key}" must be a non-empty string without NUL characters ({detail})')
-    return ""
-
-
-def _port(obj: dict[str, Any], problems: list[str]) -> int:
-    value = obj.get("port", DEFAULT_PORT)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())  # AWS's templates accept "5432" too
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
-        return value
-    problems.append(f'"port" must be a number from 1 to 65535 ({_describe_given(obj, "port")})')
-    return DEFAULT_PORT
-
-
 def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
     default = database_rules.default_tls_mode()
     mode = database_rules.parse_tls_mode(obj.get("ssl"), present="ssl" in obj, default=default)
@@ -199,19 +181,9 @@ def _tls_mode(obj: dict[str, Any], problems: list[str]) -> TlsMode:
     # weakens TLS is worse than an error before anything is written.
     problems.append(
         '"ssl" must be true, false, "verify", "unverified" or "plaintext" '
-        f"({_describe_given(obj, 'ssl')})"
+        f"({fields.describe_given(obj, 'ssl')})"
     )
     return default
-
-
-def _describe_given(obj: dict[str, Any], key: str) -> str:
-    if key not in obj:
-        return "absent"
-    value = obj[key]
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:60] + "..."
-        return f"given {shown!r}"
-    return f"given a JSON {type(value).__name__}"
 
 
 def alternate_username(username: str) -> str:

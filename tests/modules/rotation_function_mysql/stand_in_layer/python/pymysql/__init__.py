@@ -1,0 +1,1 @@
+# A stand-in for the PyMySQL layer in plan tests: the module only checks this file exists.
