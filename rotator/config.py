@@ -9,11 +9,13 @@ value raises ConfigurationError naming the variable and what it accepts.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from rotator import strategy_registry as strategies
 from rotator.errors import ConfigurationError
@@ -32,6 +34,19 @@ _MASTER_ARN = re.compile(
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(\?{6})?$"
 )
 _TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,128}$")
+# A whole secret ARN (IAM_USER_BINDINGS keys: no wildcard) and an IAM user name ("Names of users
+# ... can be a combination of up to 64 letters, digits, and these characters: plus (+), equal (=),
+# comma (,), period (.), at sign (@), underscore (_), and hyphen (-)", IAM user guide, "IAM
+# object quotas" / "IAM identifiers").
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$"
+)
+_USER_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+_BINDINGS_ACCEPTED = (
+    "a JSON object of secret ARN to IAM user name, each user bound to one secret "
+    "(modules/rotation-function sets it from iam_user_bindings), e.g. "
+    '{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/deployer-AbCdEf": "ci-deployer"}'
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,10 @@ class Config:
     # IAM_USER_SECRET_TAG_KEY: the tag on an IAM user whose value is the ARN of the one secret
     # the iam-access-key strategy may rotate that user's keys for.
     iam_user_secret_tag_key: str = DEFAULT_IAM_USER_SECRET_TAG_KEY
+    # IAM_USER_BINDINGS: secret ARN -> the IAM user whose keys the iam-access-key strategy
+    # rotates for that secret (modules/rotation-function's iam_user_bindings). A secret listed
+    # here needs no tag on its user; the tag, if present, must name the same secret.
+    iam_user_bindings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -76,7 +95,32 @@ class Config:
             custom_strategy=_custom_strategy(env, strategy),
             master_secret_arns=master_secret_arns_from_env(env),
             iam_user_secret_tag_key=_tag_key(env, "IAM_USER_SECRET_TAG_KEY"),
+            iam_user_bindings=iam_user_bindings_from_env(env),
         )
+
+
+def iam_user_bindings_from_env(env: Mapping[str, str]) -> Mapping[str, str]:
+    """IAM_USER_BINDINGS: a JSON object of secret ARN to IAM user name, one secret per user."""
+    name = "IAM_USER_BINDINGS"
+    raw = _raw(env, name)
+    if raw is None:
+        return MappingProxyType({})
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        raise _bad(name, raw, _BINDINGS_ACCEPTED) from None
+    if not isinstance(parsed, dict):
+        raise _bad(name, raw, _BINDINGS_ACCEPTED)
+    for arn, user in parsed.items():
+        if not _SECRET_ARN.match(arn) or not isinstance(user, str) or not _USER_NAME.match(user):
+            raise _bad(name, f"{arn}: {user}", _BINDINGS_ACCEPTED)
+    users = list(parsed.values())
+    if shared := sorted({u for u in users if users.count(u) > 1}):
+        raise ConfigurationError(
+            f"{name} binds IAM user {shared[0]!r} to more than one secret",
+            remedy="Bind each IAM user to one secret: a user has one key pair to rotate",
+        )
+    return MappingProxyType(dict(parsed))
 
 
 def master_secret_arns_from_env(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -22,7 +22,8 @@ module "access_key" {
   name        = var.name
   description = "Access key pair of IAM user ${var.user_name}, rotated every ${var.rotation_days} days."
 
-  # The function may list, create and delete access keys of this user only.
+  # The function may list, create and delete access keys of this user only, and its
+  # configuration binds the user to this secret: the user needs no tag naming it.
   rotation_strategy = "iam-access-key"
   iam_user_arns     = [aws_iam_user.this.arn]
 

@@ -13,6 +13,11 @@ locals {
     # The tag binding an IAM user to its secret (rotator/strategies/iam_access_key.py).
     IAM_USER_SECRET_TAG_KEY = var.rotation_strategy == "iam-access-key" ? var.iam_user_secret_tag_key : null
   } : name => value if value != null }
+  # Secret ARN => IAM user, the binding set by configuration rather than by the user's tag
+  # (rotator/config.py); present whenever the strategy is iam-access-key ("{}": the tag binds).
+  # The ARNs may be unknown until apply (modules/secret-rotation's own secret); the provider then
+  # plans the whole environment as known after apply, as with master_environment below.
+  iam_user_environment = { for name, value in { IAM_USER_BINDINGS = jsonencode(var.iam_user_bindings) } : name => value if var.rotation_strategy == "iam-access-key" }
   # The only secrets a database secret's "masterarn" may name (rotator/strategies/database); empty
   # allows none. Its presence is decided by the strategy, known at plan. The ARNs may be unknown
   # until apply (an RDS-managed master of the same stack); the provider then plans the whole
@@ -52,7 +57,7 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.environment, local.database_environment, local.master_environment, local.custom_strategy_environment)
+    variables = merge(local.environment, local.database_environment, local.master_environment, local.iam_user_environment, local.custom_strategy_environment)
   }
 
   dynamic "vpc_config" {

@@ -561,6 +561,41 @@ variable "iam_user_secret_tag_key" {
   }
 }
 
+variable "iam_user_bindings" {
+  description = "iam-access-key only: secret ARN => the name of the IAM user whose keys the function rotates for that secret (IAM_USER_BINDINGS, JSON). A secret listed here needs no iam_user_secret_tag_key tag on its user (a tag naming another secret is refused), and a user listed here is refused to every other secret; changing it takes a change of the function, not of the secret. Values (and keys) may be unknown until apply, e.g. aws_iam_user.x.name and aws_secretsmanager_secret.y.arn. For a few secrets: Lambda caps a function's environment at 4 KB, so bind many secrets with the tag instead. modules/secret-rotation sets it for its one secret."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in keys(var.iam_user_bindings) : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", arn))])
+    error_message = "Each key of iam_user_bindings must be a whole secret ARN (no wildcard), for example \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/deployer-AbCdEf\" (aws_secretsmanager_secret.x.arn)."
+  }
+
+  validation {
+    # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html (UserName)
+    condition     = alltrue([for user in values(var.iam_user_bindings) : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", user))])
+    error_message = "Each value of iam_user_bindings must be an IAM user name (1 to 64 of letters, digits and +=,.@_-), not an ARN, for example \"ci-deployer\" (aws_iam_user.x.name)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.iam_user_bindings))) == length(var.iam_user_bindings)
+    error_message = "iam_user_bindings binds one IAM user to more than one secret: a user has one key pair, so bind each user to one secret."
+  }
+
+  validation {
+    condition     = length(var.iam_user_bindings) == 0 || var.rotation_strategy == "iam-access-key"
+    error_message = "iam_user_bindings is for rotation_strategy \"iam-access-key\": remove it, or set rotation_strategy = \"iam-access-key\"."
+  }
+
+  validation {
+    # Lambda: "The total size of all environment variables doesn't exceed 4 KB"; leave room for
+    # the rotator's other settings (about 500 bytes).
+    condition     = length(jsonencode(var.iam_user_bindings)) <= 3000
+    error_message = "iam_user_bindings is too long for the function's environment (Lambda allows 4 KB in all): bind the users of the other secrets with their iam_user_secret_tag_key tag instead."
+  }
+}
+
 variable "custom_strategy" {
   description = "Your own strategy, with rotation_strategy = \"custom\": class is \"module:Class\" (e.g. \"vendor_x:VendorXKey\" for the class VendorXKey in vendor_x.py) and source_dir the directory holding the module (e.g. the rotation/ directory of your stack, under path.root). Its .py files, tests left out, are packed under custom_strategy/ in the function's zip and the function loads the class (CUSTOM_STRATEGY). The interface: rotator/STRATEGIES.md. null: a built-in strategy."
   type = object({

@@ -3,6 +3,14 @@ locals {
   # hash of the full secret name, so two long names sharing a start do not collide.
   derived_function_name = "${replace(var.name, "/[^A-Za-z0-9_-]/", "-")}-rotation"
   function_name         = coalesce(var.function_name, length(local.derived_function_name) <= 64 ? local.derived_function_name : "${substr(local.derived_function_name, 0, 55)}-${substr(sha1(var.name), 0, 8)}")
+
+  # iam-access-key: the function's configuration binds the one user (iam_user_arns, one ARN, its
+  # name the last path segment) to this module's secret, so the first rotation, which starts in
+  # this apply, needs no tag on the user naming a secret ARN only known once the secret exists.
+  # module.secret's secret does not depend on the function, so this makes no cycle.
+  iam_user_bindings = var.create && var.rotation_strategy == "iam-access-key" && length(var.iam_user_arns) == 1 ? {
+    (module.secret.secret_arn) = element(split("/", var.iam_user_arns[0]), length(split("/", var.iam_user_arns[0])) - 1)
+  } : {}
 }
 
 # A function for this one secret. Its own policy grants only its logs (and ENIs with vpc_config);
@@ -48,6 +56,7 @@ module "function" {
   master_kms_key_arns     = var.master_kms_key_arns
   rds_managed_master      = var.rds_managed_master
   iam_user_arns           = var.iam_user_arns
+  iam_user_bindings       = local.iam_user_bindings
   errors_alarm            = local.notify && var.notifications.errors_alarm ? { sns_topic_arn = local.notifications_topic_arn } : null
 
   database_clone_set_role = var.database_clone_set_role

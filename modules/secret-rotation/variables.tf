@@ -316,7 +316,7 @@ variable "database_tls_default" {
 }
 
 variable "iam_user_secret_tag_key" {
-  description = "iam-access-key only: the tag on each IAM user whose value is the ARN of the secret holding its key pair. See modules/rotation-function."
+  description = "iam-access-key only: the tag key that binds an IAM user to a secret (value: the secret's ARN). This module binds its user to its secret in the function's configuration, so the user needs no tag; one with this key naming another secret is refused. See modules/rotation-function."
   type        = string
   default     = "rotation-secret-arn"
   nullable    = false
@@ -360,10 +360,16 @@ variable "rds_managed_master" {
 }
 
 variable "iam_user_arns" {
-  description = "iam-access-key only: ARNs of the IAM users whose access keys the function rotates, or a path wildcard. The function may list, create and delete access keys of these users only."
+  description = "iam-access-key only: the ARN of the one IAM user whose access keys the function rotates (exactly one, no wildcard, e.g. aws_iam_user.x.arn). The function may list, create and delete access keys of this user only, and its configuration binds the user (named by the ARN's last path segment) to this secret, so the user needs no tag. See modules/rotation-function."
   type        = list(string)
   default     = []
   nullable    = false
+
+  validation {
+    # One secret, one user: the binding (rotation-function's iam_user_bindings) names one user.
+    condition     = var.rotation_strategy != "iam-access-key" || (length(var.iam_user_arns) == 1 && alltrue([for arn in var.iam_user_arns : !strcontains(arn, "*") && !strcontains(arn, "?")]))
+    error_message = "rotation_strategy \"iam-access-key\" rotates the key of one IAM user: set iam_user_arns to exactly one user ARN without wildcards, for example [aws_iam_user.deployer.arn] or [\"arn:aws:iam::123456789012:user/ci/ci-deployer\"]. For several users, use modules/rotation-function and modules/rotating-secret."
+  }
 }
 
 variable "custom_strategy" {

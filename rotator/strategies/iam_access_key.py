@@ -10,7 +10,12 @@ modules/rotation-function's enrolment prefix) controls its "UserName", so the na
 choose whose keys are replaced. The user's own tag binds it: the IAM user carries the tag
 ``IAM_USER_SECRET_TAG_KEY`` (``rotation-secret-arn`` unless the module says otherwise) whose value
 is this secret's full ARN, read with iam:ListUserTags. Tagging a user takes iam:TagUser, which the
-secret's writer is not expected to hold (the function's role never has it). Before anything is
+secret's writer is not expected to hold (the function's role never has it). The function's
+configuration binds too: ``IAM_USER_BINDINGS`` (modules/rotation-function's ``iam_user_bindings``,
+which modules/secret-rotation sets for its one secret) maps a secret's ARN to its user; a secret
+listed there needs no tag, a tag on its user naming another secret is refused, and a user it
+lists is refused to any other secret. Changing it takes lambda:UpdateFunctionConfiguration,
+which the secret's writer is not expected to hold either. Before anything is
 created or deleted, createSecret refuses a user whose tag is absent or names another secret (so
 two secrets can never share a user: the tag names one), and a "UserName" that differs from the
 one in AWSPREVIOUS; setSecret and testSecret refuse an AWSPENDING whose "UserName" differs from
@@ -101,6 +106,13 @@ class UserNotBoundError(RotationError):
     )
 
 
+_CONFIGURED_REMEDY = (
+    'Put back the "UserName" the function\'s configuration binds this secret to, or change '
+    "iam_user_bindings (modules/rotation-function; modules/secret-rotation: iam_user_arns). "
+    "Nothing was created or deleted"
+)
+
+
 class KeyInUseError(RotationError):
     """The user has two keys and the one the rotation would delete may still be in use."""
 
@@ -177,7 +189,9 @@ class IamAccessKeyStrategy(Strategy):
     # ---- binding ---------------------------------------------------------------------------------
 
     def _check_bound(self, ctx: StepContext, user: str) -> None:
-        """Refuse unless ``user`` is the user AWSPREVIOUS names and its tag names this secret."""
+        """Refuse unless ``user`` is the user AWSPREVIOUS names and is bound to this secret: by
+        the function's configuration (IAM_USER_BINDINGS, a tag may not contradict it) or, for a
+        secret the configuration does not list, by the user's tag."""
         previous = ctx.previous()
         if previous is not None:
             try:
@@ -189,10 +203,41 @@ class IamAccessKeyStrategy(Strategy):
                     f"AWSCURRENT names IAM user {user!r} but AWSPREVIOUS names {before!r}: a "
                     "secret's user never changes between rotations"
                 )
+        bindings = ctx.config.iam_user_bindings
+        configured = bindings.get(ctx.secret_arn)
+        if configured is not None and configured != user:
+            raise UserNotBoundError(
+                f"AWSCURRENT names IAM user {user!r} but the function's configuration "
+                f"(IAM_USER_BINDINGS) binds this secret to {configured!r}",
+                remedy=_CONFIGURED_REMEDY,
+            )
+        if configured is None:
+            claimed = [arn for arn, bound_user in bindings.items() if bound_user == user]
+            if claimed:
+                raise UserNotBoundError(
+                    f"IAM user {user!r} is bound to secret {claimed[0]} by the function's "
+                    "configuration (IAM_USER_BINDINGS), not to this one (each user is bound to "
+                    "one secret)",
+                    remedy=_CONFIGURED_REMEDY,
+                )
         tag_key = ctx.config.iam_user_secret_tag_key
         response = self._call("ListUserTags", "list_user_tags", UserName=user)
         tags = {t["Key"]: t.get("Value", "") for t in response.get("Tags", [])}
         bound = tags.get(tag_key)
+        if configured is not None:
+            # The configuration binds the user; a tag may be absent but must not disagree.
+            if bound is not None and bound != ctx.secret_arn:
+                raise UserNotBoundError(
+                    f"IAM user {user!r} is bound to secret {bound} by its tag {tag_key!r}, but "
+                    "the function's configuration (IAM_USER_BINDINGS) binds it to this one",
+                    remedy=(
+                        f"Remove the tag {tag_key!r} from the IAM user, or set it to this "
+                        "secret's ARN, or bind the user to the secret its tag names in "
+                        "iam_user_bindings (modules/rotation-function). Nothing was created or "
+                        "deleted"
+                    ),
+                )
+            return
         if bound is None:
             raise UserNotBoundError(
                 f"IAM user {user!r} has no tag {tag_key!r} naming this secret, so nothing an "

@@ -127,14 +127,28 @@ def test_iam_access_key_function_may_manage_keys_of_the_stacks_user_only(
     ]
     (statement,) = grant["statement"]
     assert set(statement["actions"]) == {
-        "iam:ListAccessKeys",
-        # The user's binding to its secret, and whether a stray key was used (issue 19).
         "iam:ListUserTags",
+        "iam:ListAccessKeys",
         "iam:GetAccessKeyLastUsed",
         "iam:CreateAccessKey",
         "iam:DeleteAccessKey",
     }
     assert statement["resources"] == ["(known after apply)"], "one resource: the user"
+
+
+def test_iam_access_key_binds_the_user_to_the_secret_in_the_functions_configuration(
+    iam_access_key: tfharness.PlanSummary,
+) -> None:
+    # The wrapper binds its secret to its one user (IAM_USER_BINDINGS), so the first rotation,
+    # started by this apply, needs no tag on the user; tests/e2e/test_e2e_iam_access_key_example.py
+    # applies it.
+    calls = module_config(iam_access_key.raw)["module_calls"]
+    wrapper = calls["access_key"]["module"]
+    assert calls["access_key"]["expressions"]["rotation_strategy"]["constant_value"] == (
+        "iam-access-key"
+    )
+    passed = wrapper["module_calls"]["function"]["expressions"]["iam_user_bindings"]
+    assert passed["references"] == ["local.iam_user_bindings"]
 
 
 def test_iam_access_key_no_key_passes_through_terraform(

@@ -149,10 +149,19 @@ def test_mysql_user_runs_in_the_vpc_with_the_pymysql_layer(plan: tfharness.PlanS
 
 
 def test_iam_user_key_is_granted_on_that_user(plan: tfharness.PlanSummary) -> None:
-    assert _environment(plan, "deployer_access_key")["ROTATION_STRATEGY"] == "iam-access-key"
     calls = plan.raw["configuration"]["root_module"]["module_calls"]
-    references = calls["deployer_access_key"]["expressions"]["iam_user_arns"]["references"]
+    expressions = calls["deployer_access_key"]["expressions"]
+    assert expressions["rotation_strategy"]["constant_value"] == "iam-access-key"
+    references = expressions["iam_user_arns"]["references"]
     assert "aws_iam_user.deployer.arn" in references
+    # The wrapper binds the user to its secret in the function's configuration
+    # (IAM_USER_BINDINGS, with the secret's ARN: the environment is known after apply).
+    function = calls["deployer_access_key"]["module"]["module_calls"]["function"]
+    assert function["expressions"]["iam_user_bindings"]["references"] == ["local.iam_user_bindings"]
+    grant = plan.values[
+        "module.deployer_access_key.module.function.data.aws_iam_policy_document.iam_access_keys[0]"
+    ]
+    assert grant["statement"][0]["resources"] == [tfharness.UNKNOWN], "the one user's ARN"
     assert "aws_iam_user.deployer" in plan.values
 
 

@@ -190,3 +190,38 @@ def test_selecting_generic_loads_no_other_strategy(monkeypatch: pytest.MonkeyPat
     assert strategies.load("generic").name == "generic"
     with pytest.raises(ModuleNotFoundError, match="no_such_driver_module"):
         strategies.load("fake")
+
+
+DEPLOYER_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci/deployer-AbCdEf"
+
+
+def test_iam_user_bindings_are_read_from_json_and_default_to_none() -> None:
+    assert dict(Config.from_env({}).iam_user_bindings) == {}
+    raw = json.dumps({DEPLOYER_SECRET: "ci-deployer"})
+    config = Config.from_env({"IAM_USER_BINDINGS": raw})
+    assert dict(config.iam_user_bindings) == {DEPLOYER_SECRET: "ci-deployer"}
+    assert dict(Config.from_env({"IAM_USER_BINDINGS": "{}"}).iam_user_bindings) == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        '["ci-deployer"]',
+        json.dumps({"ci/deployer": "ci-deployer"}),  # a name, not an ARN
+        json.dumps({DEPLOYER_SECRET + "-??????": "ci-deployer"}),  # a wildcard
+        json.dumps({DEPLOYER_SECRET: "arn:aws:iam::123456789012:user/ci-deployer"}),
+        json.dumps({DEPLOYER_SECRET: 7}),
+    ],
+)
+def test_bad_iam_user_bindings_name_the_variable_and_what_it_accepts(raw: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Config.from_env({"IAM_USER_BINDINGS": raw})
+    assert "environment variable IAM_USER_BINDINGS is" in str(raised.value)
+    assert "a JSON object of secret ARN to IAM user name" in str(raised.value)
+
+
+def test_iam_user_bindings_refuse_one_user_for_two_secrets() -> None:
+    raw = json.dumps({DEPLOYER_SECRET: "ci-deployer", DEPLOYER_SECRET + "x": "ci-deployer"})
+    with pytest.raises(ConfigurationError, match="binds IAM user 'ci-deployer' to more than one"):
+        Config.from_env({"IAM_USER_BINDINGS": raw})

@@ -838,3 +838,108 @@ def test_an_unlabelled_key_unused_since_before_the_last_rotation_is_deleted(
     service.rotate(arn)
 
     assert by_hand not in keys_of(iam)
+
+
+# ---- the binding from the function's configuration (IAM_USER_BINDINGS) ----------------------
+
+
+def configured_secret(service: Service, monkeypatch: pytest.MonkeyPatch, user: str = USER) -> str:
+    """A secret naming USER, bound to ``user`` by the function's configuration, no tag set."""
+    arn = service.create(
+        "ci/configured",
+        json.dumps({"UserName": USER, "AccessKeyId": "", "SecretAccessKey": ""}),
+    )
+    monkeypatch.setenv("IAM_USER_BINDINGS", json.dumps({arn: user}))
+    return arn
+
+
+def test_a_secret_bound_by_the_configuration_rotates_without_a_tag(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn = configured_secret(service, monkeypatch)
+    assert iam.list_user_tags(UserName=USER)["Tags"] == []
+
+    service.rotate(arn)
+
+    value = current(service, arn)
+    assert keys_of(iam) == {value["AccessKeyId"]}
+    assert caller(value) == f"arn:aws:iam::123456789012:user/{USER}"
+
+
+def test_the_configuration_wins_where_the_tag_rule_refuses_and_agrees_with_a_same_tag(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same untagged secret: refused by the tag rule alone, rotated once configured; a
+    later tag naming the same secret is no contradiction."""
+    arn = configured_secret(service, monkeypatch)
+    token = service.stage(arn)
+    monkeypatch.delenv("IAM_USER_BINDINGS")
+    with pytest.raises(UserNotBoundError, match="has no tag 'rotation-secret-arn'"):
+        service.run("createSecret", arn, token)
+    assert keys_of(iam) == set()
+
+    monkeypatch.setenv("IAM_USER_BINDINGS", json.dumps({arn: USER}))
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        service.run(step, arn, token)
+    first = current(service, arn)["AccessKeyId"]
+    bind(arn)
+    service.rotate(arn)
+
+    assert keys_of(iam) == {first, current(service, arn)["AccessKeyId"]}
+
+
+def test_a_tag_naming_another_secret_contradicts_the_configuration_and_is_refused(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn = configured_secret(service, monkeypatch)
+    other = bind("arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/other-AbCdEf")
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(arn)
+
+    assert f"IAM user 'ci-deployer' is bound to secret {other} by its tag" in str(raised.value)
+    assert "IAM_USER_BINDINGS" in str(raised.value)
+    assert "Nothing was created or deleted" in str(raised.value)
+    assert keys_of(iam) == set()
+
+
+def test_a_user_name_other_than_the_configured_user_is_refused_and_nothing_changes(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack on a configured secret: its writer names another user, even one tagged for it."""
+    victim_keys = {
+        iam.create_access_key(UserName="someone-else")["AccessKey"]["AccessKeyId"] for _ in range(2)
+    }
+    arn = service.create(
+        "ci/configured",
+        json.dumps({"UserName": "someone-else", "AccessKeyId": "", "SecretAccessKey": ""}),
+    )
+    monkeypatch.setenv("IAM_USER_BINDINGS", json.dumps({arn: USER}))
+    bind(arn, "someone-else")  # even a tag on the victim naming this secret does not help
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(arn)
+
+    assert (
+        "AWSCURRENT names IAM user 'someone-else' but the function's configuration "
+        "(IAM_USER_BINDINGS) binds this secret to 'ci-deployer'"
+    ) in str(raised.value)
+    assert "Nothing was created or deleted" in str(raised.value)
+    assert keys_of(iam, "someone-else") == victim_keys
+    assert keys_of(iam) == set()
+
+
+def test_a_user_the_configuration_binds_to_one_secret_is_refused_to_another_by_tag(
+    service: Service, strategy: IamAccessKeyStrategy, iam: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configured = configured_secret(service, monkeypatch)
+    other = service.create(
+        "ci/other", json.dumps({"UserName": USER, "AccessKeyId": "", "SecretAccessKey": ""})
+    )
+    bind(other)
+
+    with pytest.raises(UserNotBoundError) as raised:
+        service.rotate(other)
+
+    assert f"bound to secret {configured} by the function's configuration" in str(raised.value)
+    assert keys_of(iam) == set()
