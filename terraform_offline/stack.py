@@ -74,7 +74,8 @@ class Stack:
         self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
         self._owns_root = work_dir is None
         for name in copied:
-            shutil.copytree(source_root / name, self.root / name, ignore=IGNORED)
+            if (source_root / name).is_dir():  # an older release may lack one (scripts/)
+                shutil.copytree(source_root / name, self.root / name, ignore=IGNORED)
         self.dir = self.root / "examples" / example
         shutil.copytree(source_root / "examples" / example, self.dir, ignore=IGNORED)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
