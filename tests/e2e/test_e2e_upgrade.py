@@ -48,7 +48,7 @@ def _export(revision: str, target: Path) -> None:
 def _upgrade_sources(stack: Stack, example: str) -> None:
     """Replace the stack's sources with this checkout's, keeping its state and .terraform."""
     for name in COPIED:
-        shutil.rmtree(stack.root / name)
+        shutil.rmtree(stack.root / name, ignore_errors=True)  # 0.1.0 had no scripts/
         shutil.copytree(REPO_ROOT / name, stack.root / name, ignore=IGNORED)
     for path in stack.dir.glob("*.tf"):
         path.unlink()
