@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rotation_testing.testbed import StrategyTestbed
 from rotator_harness import STEPS, Service
 
+from rotation_testing.testbed import StrategyTestbed
 from rotator import logs
 from rotator.errors import MissingRotateKeyError, RotationError
 
