@@ -6,7 +6,11 @@ instead of raising, so one error can list everything wrong with a secret at once
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
+
+from rotator.errors import RotationError
 
 
 def describe_given(obj: dict[str, Any], key: str) -> str:
@@ -39,3 +43,46 @@ def port(obj: dict[str, Any], problems: list[str], *, default: int) -> int:
         return value
     problems.append(f'"port" must be a number from 1 to 65535 ({describe_given(obj, "port")})')
     return default
+
+
+def json_object(value: str, *, label: str, error: type[RotationError]) -> dict[str, Any]:
+    """The secret's JSON object; ``error`` (the engine's own class) when it is not one."""
+    try:
+        obj = json.loads(value)
+    except (ValueError, RecursionError):
+        # Never echo the value or the parser's message (it quotes the document).
+        raise error(f"{label} is not a JSON object") from None
+    if not isinstance(obj, dict):
+        raise error(f"{label} is JSON but not an object")
+    return obj
+
+
+def with_login(raw: dict[str, Any], username: str, password: str) -> str:
+    """The secret's JSON with a new username and password; every other key kept as it is."""
+    return json.dumps({**raw, "username": username, "password": password}, ensure_ascii=False)
+
+
+@dataclass(frozen=True, repr=False)
+class MasterLogin:
+    """The credentials of an RDS-managed master secret, which holds nothing else."""
+
+    username: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"MasterLogin(user={self.username!r})"
+
+
+def rds_managed_login(
+    obj: dict[str, Any], *, label: str, error: type[RotationError]
+) -> MasterLogin:
+    """A master secret without "host": RDS-managed, so only "username" and "password"."""
+    problems: list[str] = []
+    username = required_text(obj, "username", problems)
+    password = required_text(obj, "password", problems, echo=False)
+    if problems:
+        raise error(
+            f'{label} has no "host" and is not an RDS-managed master secret either: '
+            f"{'; '.join(problems)}"
+        )
+    return MasterLogin(username=username, password=password)

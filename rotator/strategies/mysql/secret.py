@@ -19,7 +19,6 @@ TLS (``ssl``), explicit rather than AWS's "try TLS, then plaintext":
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -72,27 +71,18 @@ class MySqlSecret:
 
     def with_login(self, username: str, password: str) -> str:
         """This secret's JSON with a new username and password; every other key kept as it is."""
-        updated = dict(self.raw)
-        updated["username"] = username
-        updated["password"] = password
-        return json.dumps(updated, ensure_ascii=False)
+        return fields.with_login(self.raw, username, password)
 
 
-@dataclass(frozen=True, repr=False)
-class MasterLogin:
-    """The credentials of an RDS-managed master secret, which holds nothing else."""
-
-    username: str
-    password: str
-
-    def __repr__(self) -> str:
-        return f"MasterLogin(user={self.username!r})"
+MasterLogin = fields.MasterLogin  # the credentials of an RDS-managed master secret
 
 
 def parse_secret(value: str, *, label: str, needs_masterarn: bool = False) -> MySqlSecret:
     """Read and check a MySQL secret. ``label`` names it in errors ("AWSCURRENT", ...)."""
     return _from_dict(
-        _json_object(value, label=label), label=label, needs_masterarn=needs_masterarn
+        fields.json_object(value, label=label, error=MySqlSecretInvalidError),
+        label=label,
+        needs_masterarn=needs_masterarn,
     )
 
 
@@ -100,29 +90,10 @@ def parse_master_secret(value: str, *, arn: str) -> MySqlSecret | MasterLogin:
     """The administrator secret named by ``masterarn``: with "host", a secret of the rotated
     one's shape; without, an RDS-managed master secret (only "username" and "password")."""
     label = f"the master secret {arn}"
-    obj = _json_object(value, label=label)
+    obj = fields.json_object(value, label=label, error=MySqlSecretInvalidError)
     if "host" in obj:
         return _from_dict(obj, label=label, needs_masterarn=False)
-    problems: list[str] = []
-    username = fields.required_text(obj, "username", problems)
-    password = fields.required_text(obj, "password", problems, echo=False)
-    if problems:
-        raise MySqlSecretInvalidError(
-            f'{label} has no "host" and is not an RDS-managed master secret either: '
-            f"{'; '.join(problems)}"
-        )
-    return MasterLogin(username=username, password=password)
-
-
-def _json_object(value: str, *, label: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(value)
-    except (ValueError, RecursionError):
-        # Never echo the value or the parser's message (it quotes the document).
-        raise MySqlSecretInvalidError(f"{label} is not a JSON object") from None
-    if not isinstance(obj, dict):
-        raise MySqlSecretInvalidError(f"{label} is JSON but not an object")
-    return obj
+    return fields.rds_managed_login(obj, label=label, error=MySqlSecretInvalidError)
 
 
 def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> MySqlSecret:

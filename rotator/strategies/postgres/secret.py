@@ -13,7 +13,6 @@ other key is kept as it is by a rotation. Nothing here imports the driver.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -69,39 +68,19 @@ class DbSecret:
 
     def with_login(self, username: str, password: str) -> str:
         """This secret's JSON with a new username and password; every other key kept as it is."""
-        updated = dict(self.raw)
-        updated["username"] = username
-        updated["password"] = password
-        return json.dumps(updated, ensure_ascii=False)
+        return fields.with_login(self.raw, username, password)
 
 
 def parse_secret(value: str, *, label: str, needs_masterarn: bool = False) -> DbSecret:
     """Read and check a PostgreSQL secret. ``label`` names it in errors ("AWSCURRENT", ...)."""
     return _from_dict(
-        _json_object(value, label=label), label=label, needs_masterarn=needs_masterarn
+        fields.json_object(value, label=label, error=DatabaseSecretInvalidError),
+        label=label,
+        needs_masterarn=needs_masterarn,
     )
 
 
-def _json_object(value: str, *, label: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(value)
-    except (ValueError, RecursionError):
-        # Never echo the value or the parser's message (it quotes the document).
-        raise DatabaseSecretInvalidError(f"{label} is not a JSON object") from None
-    if not isinstance(obj, dict):
-        raise DatabaseSecretInvalidError(f"{label} is JSON but not an object")
-    return obj
-
-
-@dataclass(frozen=True, repr=False)
-class MasterLogin:
-    """The credentials of an RDS-managed master secret, which holds nothing else."""
-
-    username: str
-    password: str
-
-    def __repr__(self) -> str:
-        return f"MasterLogin(user={self.username!r})"
+MasterLogin = fields.MasterLogin  # the credentials of an RDS-managed master secret
 
 
 def parse_master_secret(value: str, *, arn: str) -> DbSecret | MasterLogin:
@@ -112,18 +91,10 @@ def parse_master_secret(value: str, *, arn: str) -> DbSecret | MasterLogin:
     finds through the secret's ``aws:rds:`` tags and the RDS API (rds.py).
     """
     label = f"the master secret {arn}"
-    obj = _json_object(value, label=label)
+    obj = fields.json_object(value, label=label, error=DatabaseSecretInvalidError)
     if "host" in obj:
         return _from_dict(obj, label=label, needs_masterarn=False)
-    problems: list[str] = []
-    username = fields.required_text(obj, "username", problems)
-    password = fields.required_text(obj, "password", problems, echo=False)
-    if problems:
-        raise DatabaseSecretInvalidError(
-            f'{label} has no "host" and is not an RDS-managed master secret either: '
-            f"{'; '.join(problems)}"
-        )
-    return MasterLogin(username=username, password=password)
+    return fields.rds_managed_login(obj, label=label, error=DatabaseSecretInvalidError)
 
 
 def _from_dict(obj: dict[str, Any], *, label: str, needs_masterarn: bool) -> DbSecret:
