@@ -9,28 +9,22 @@
   packs, database_ca_bundle_file), else PG_CA_BUNDLE (database_ca_bundle), else the system's.
 
 The checks and their errors are the shared package's, so every database strategy refuses the same
-things the same way; this module only adapts the calls (the allowed ARNs from the environment).
+things the same way; this module only adapts the calls.
 """
 
 from __future__ import annotations
 
-import os
-
 from rotator.strategies import database
 
-MASTER_SECRET_ARNS_VARIABLE = "MASTER_SECRET_ARNS"  # noqa: S105  a variable's name
 # How error messages name the CA bundle setting (the first set of these wins).
 CA_BUNDLE_VARIABLE = " or ".join(database.CA_BUNDLE_VARIABLES)
 same_host = database.same_host
 
 
-def allowed_master_arns() -> tuple[str, ...]:
-    raw = os.environ.get(MASTER_SECRET_ARNS_VARIABLE, "")
-    return tuple(arn.strip() for arn in raw.split(",") if arn.strip())
-
-
-def check_master_allowed(masterarn: str) -> None:
-    database.check_master_allowed(masterarn, allowed_master_arns())
+def check_master_allowed(masterarn: str, allowed: tuple[str, ...]) -> None:
+    """``allowed`` is the function's configuration (Config.master_secret_arns, read and checked
+    once from MASTER_SECRET_ARNS), never the environment read again here."""
+    database.check_master_allowed(masterarn, allowed)
 
 
 def check_master_target(

@@ -130,7 +130,7 @@ class MySqlMultiUserStrategy(Strategy):
                 "AWSPENDING names a different masterarn than AWSCURRENT"
             )
         master_arn = str(current.masterarn)
-        rules.check_master_allowed(master_arn)
+        rules.check_master_allowed(master_arn, ctx.config.master_secret_arns)
         # AWSCURRENT must work before the master's credentials are used for it.
         with database.session(current, credentials="AWSCURRENT", log=ctx.log) as own:
             _check_engine(current, own.server)
