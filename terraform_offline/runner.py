@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from terraform_offline.provider_reuse import POOL
+
 OUTPUT_TAIL_LINES = 40
 # "Error: Inconsistent dependency lock file" after an online init: the lock file names a provider
 # package other than the offline mirror's.
@@ -53,10 +55,14 @@ class Terraform:
         *,
         binary: str = "terraform",
         report: Callable[[], list[str]] | None = None,
+        reuse_providers: bool = False,
     ) -> None:
+        """``reuse_providers``: commands other than ``init`` use one running AWS provider per
+        directory (provider_reuse.py; tests only, for speed)."""
         self.env = dict(env)
         self.binary = binary
         self.report = report
+        self.reuse_providers = reuse_providers
         self._initialised: set[str] = set()
         self._lock = threading.Lock()
 
@@ -64,10 +70,13 @@ class Terraform:
         self, tfdir: Path | str, *args: str, ok_codes: tuple[int, ...] | None = (0,)
     ) -> subprocess.CompletedProcess[str]:
         """``terraform ARGS`` in ``tfdir``; an exit code outside ``ok_codes`` (None: any) raises."""
+        env = self.env
+        if self.reuse_providers and args[:1] != ("init",):
+            env = {**env, **POOL.reattach_env(tfdir, env)}
         result = subprocess.run(
             [self.binary, *args],
             cwd=tfdir,
-            env=self.env,
+            env=env,
             capture_output=True,
             text=True,
             check=False,
@@ -114,3 +123,8 @@ class Terraform:
             Path(plan_file).unlink(missing_ok=True)
         plan: dict[str, Any] = json.loads(shown.stdout)
         return plan
+
+    def close(self, tfdir: Path | str) -> None:
+        """Stop what this runner kept running for ``tfdir`` (its reused provider)."""
+        if self.reuse_providers:
+            POOL.stop(tfdir)

@@ -67,9 +67,11 @@ class Stack:
         work_dir: Path | None = None,
         source_root: Path = REPO_ROOT,
         copied: tuple[str, ...] = COPIED,
+        reuse_providers: bool = False,
     ) -> None:
         """``copied=()`` copies the example alone: a stack that takes its modules from
-        elsewhere (a git source) and must not find them beside it."""
+        elsewhere (a git source) and must not find them beside it. ``reuse_providers``: the
+        tests' speed-up (runner.py); the demo runs Terraform as users do."""
         self.sandbox = sandbox
         self.root = work_dir or Path(tempfile.mkdtemp(prefix=f"stack-{example}-"))
         self._owns_root = work_dir is None
@@ -90,7 +92,9 @@ class Stack:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
         }
-        self.runner = Terraform(self.env, report=lambda: _report(sandbox))
+        self.runner = Terraform(
+            self.env, report=lambda: _report(sandbox), reuse_providers=reuse_providers
+        )
         # The runner's own copy: a caller may still add variables (TF_VAR_...) before a command.
         self.env = self.runner.env
 
@@ -127,5 +131,6 @@ class Stack:
         return {name: value["value"] for name, value in json.loads(result.stdout).items()}
 
     def cleanup(self) -> None:
+        self.runner.close(self.dir)
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -276,8 +276,10 @@ class PlanFailure:
 class TerraformHarness:
     """Plans with one environment (terraform_offline.runner); plans cached by input."""
 
-    def __init__(self, env: Mapping[str, str], binary: str = "terraform") -> None:
-        self.terraform = Terraform(env, binary=binary)
+    def __init__(
+        self, env: Mapping[str, str], binary: str = "terraform", *, reuse_providers: bool = True
+    ) -> None:
+        self.terraform = Terraform(env, binary=binary, reuse_providers=reuse_providers)
         self.env = self.terraform.env
         self._plans: dict[tuple[Any, ...], PlanSummary] = {}
 

@@ -68,7 +68,7 @@ def doctor_stack() -> Iterator[DoctorStack]:
     if shutil.which("terraform") is None:
         pytest.fail("terraform is not on PATH; the doctor's sandbox tests need it (see README)")
     with Sandbox() as sandbox:
-        stack = Stack("many-secrets", sandbox)
+        stack = Stack("many-secrets", sandbox, reuse_providers=True)
         try:
             stack.init()
             stack.apply()

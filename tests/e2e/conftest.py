@@ -23,7 +23,7 @@ def e2e_sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def many_secrets(e2e_sandbox: Sandbox) -> Iterator[AppliedStack]:
     """examples/many-secrets, applied unchanged: one function, several secrets."""
-    stack = Stack("many-secrets", e2e_sandbox)
+    stack = Stack("many-secrets", e2e_sandbox, reuse_providers=True)
     try:
         stack.init()
         stack.apply()

@@ -148,7 +148,7 @@ def stack_from_tests(name: str, sandbox: Sandbox) -> Stack:
         (root / "modules").symlink_to(E2E_DIR.parents[1] / "modules")
         (root / "rotator").symlink_to(E2E_DIR.parents[1] / "rotator")
         (root / "examples" / name).symlink_to(E2E_DIR / name)
-        return Stack(name, sandbox, source_root=root)
+        return Stack(name, sandbox, source_root=root, reuse_providers=True)
 
 
 def fresh_job(example: str, sandbox: Sandbox, state: Path, variables: dict[str, Any]) -> Stack:
@@ -157,7 +157,7 @@ def fresh_job(example: str, sandbox: Sandbox, state: Path, variables: dict[str, 
     What one job of a CI pipeline has: a fresh checkout, and the state in a backend every job
     reaches (a local file outside the checkout stands in for the remote backend).
     """
-    job = Stack(example, sandbox)
+    job = Stack(example, sandbox, reuse_providers=True)
     (job.dir / "backend.tf").write_text(
         f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
     )

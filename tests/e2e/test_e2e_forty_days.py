@@ -38,7 +38,7 @@ def four_hourly() -> Iterator[tuple[AppliedStack, Sandbox]]:
     # A sandbox of its own: advancing the clock runs every scheduled secret's windows, and the
     # other end-to-end stacks should not rotate 240 times. Discarded whole, so no destroy.
     with Sandbox() as sandbox:
-        stack = Stack("api-key", sandbox)
+        stack = Stack("api-key", sandbox, reuse_providers=True)
         stack.write_vars({"schedule_expression": "rate(4 hours)"})
         try:
             stack.init()

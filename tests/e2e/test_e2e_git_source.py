@@ -204,7 +204,7 @@ def _fresh_directory(sandbox: Sandbox, main_tf: str) -> Stack:
         stack_dir = Path(source) / "examples" / "orders"
         stack_dir.mkdir(parents=True)
         (stack_dir / "main.tf").write_text(main_tf)
-        return Stack("orders", sandbox, source_root=Path(source), copied=())
+        return Stack("orders", sandbox, source_root=Path(source), copied=(), reuse_providers=True)
 
 
 def _job(

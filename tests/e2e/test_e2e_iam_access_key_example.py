@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def applied() -> Iterator[AppliedStack]:
     with Sandbox() as sandbox:
-        stack = Stack("iam-access-key", sandbox)
+        stack = Stack("iam-access-key", sandbox, reuse_providers=True)
         try:
             stack.init()
             stack.apply()

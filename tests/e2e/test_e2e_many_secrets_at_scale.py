@@ -46,7 +46,7 @@ def scale_sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def at_scale(scale_sandbox: Sandbox) -> Iterator[AppliedStack]:
     """examples/many-secrets with 150 secrets; apply starts each secret's first rotation."""
-    stack = Stack("many-secrets", scale_sandbox)
+    stack = Stack("many-secrets", scale_sandbox, reuse_providers=True)
     try:
         stack.write_vars(
             {
@@ -101,7 +101,7 @@ def test_per_arn_policy_for_150_secrets_is_refused(scale_sandbox: Sandbox) -> No
         (root / "modules").symlink_to(REPO_ROOT / "modules")
         (root / "rotator").symlink_to(REPO_ROOT / "rotator")
         (root / "examples" / "per_arn_stack").symlink_to(HERE / "per_arn_stack")
-        stack = Stack("per_arn_stack", scale_sandbox, source_root=root)
+        stack = Stack("per_arn_stack", scale_sandbox, source_root=root, reuse_providers=True)
     try:
         stack.write_vars(
             {

@@ -63,7 +63,7 @@ def stack_0_1_0(e2e_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) 
         _export(RELEASE_0_1_0, old_tree)
     except subprocess.CalledProcessError as error:
         pytest.fail(f"cannot read {RELEASE_0_1_0} from git (a shallow clone?): {error.stderr!r}")
-    stack = Stack("api-key", e2e_sandbox, source_root=old_tree)
+    stack = Stack("api-key", e2e_sandbox, source_root=old_tree, reuse_providers=True)
     stack.write_vars({"name": "upgrade/orders/api-key"})
     # No destroy: the session's sandbox is discarded whole (destroying costs half a minute).
     try:

@@ -47,7 +47,7 @@ def mysql_stack(
 ) -> Iterator[AppliedStack]:
     layers = tmp_path_factory.mktemp("layers")
     build_layer_script().build("mysql", layers, None, from_installed=True)
-    stack = Stack("mysql", e2e_sandbox)
+    stack = Stack("mysql", e2e_sandbox, reuse_providers=True)
     try:
         stack.write_vars(
             {

@@ -63,7 +63,7 @@ def rds_stack(
 ) -> Iterator[AppliedStack]:
     layers = tmp_path_factory.mktemp("layers")
     build_layer_script().build("mysql", layers, None, from_installed=True)
-    stack = Stack("mysql-rds-multi-user", e2e_sandbox)
+    stack = Stack("mysql-rds-multi-user", e2e_sandbox, reuse_providers=True)
     try:
         stack.write_vars(
             {
@@ -84,6 +84,9 @@ def rds_stack(
         stack.init()
         stack.apply()
         applied = AppliedStack(stack, e2e_sandbox)
+        # The apply's rotation (RotateImmediately=false: testSecret on a temporary AWSPENDING)
+        # runs after apply returns; a RotateSecret before it ends is refused, as AWS refuses one.
+        e2e_sandbox.wait_for_rotation(applied.outputs["secret_arn"])
         applied.client("secretsmanager").put_secret_value(
             SecretId=applied.outputs["master_secret_arn"],
             SecretString=json.dumps({"username": MASTER.name, "password": MASTER.password}),

@@ -55,7 +55,7 @@ def postgres_stack(
     layers = tmp_path_factory.mktemp("layers")
     # Offline: the pinned versions installed in this environment, as `make layer` would install.
     build_layer_script().build("postgres", layers, None, from_installed=True)
-    stack = Stack("postgres", e2e_sandbox)
+    stack = Stack("postgres", e2e_sandbox, reuse_providers=True)
     try:
         stack.write_vars(
             {

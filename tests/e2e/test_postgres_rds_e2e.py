@@ -64,7 +64,7 @@ def rds_stack(
 ) -> Iterator[AppliedStack]:
     layers = tmp_path_factory.mktemp("layers")
     build_layer_script().build("postgres", layers, None, from_installed=True)
-    stack = Stack("postgres-rds-multi-user", e2e_sandbox)
+    stack = Stack("postgres-rds-multi-user", e2e_sandbox, reuse_providers=True)
     tags = {"stack": "e2e", ADDRESS_TAG: database.host}
     try:
         stack.write_vars(
@@ -82,6 +82,9 @@ def rds_stack(
         stack.init()
         stack.apply()
         applied = AppliedStack(stack, e2e_sandbox)
+        # The apply's rotation (RotateImmediately=false: testSecret on a temporary AWSPENDING)
+        # runs after apply returns; a RotateSecret before it ends is refused, as AWS refuses one.
+        e2e_sandbox.wait_for_rotation(applied.outputs["secret_arn"])
         # What RDS would hold: the administrator of the local server.
         applied.client("secretsmanager").put_secret_value(
             SecretId=applied.outputs["master_secret_arn"],

@@ -1,0 +1,186 @@
+"""One ``hashicorp/aws`` process per directory, reused by every Terraform command run there.
+
+Why: Terraform starts the AWS provider (a 700 MB binary) three or four times per command (schema,
+validate walk, plan or apply walk) and the provider builds its whole schema each time: about half
+of every plan's CPU in the tests (``make bench``, "provider reuse"). Terraform's documented
+``TF_REATTACH_PROVIDERS`` lets a command use a provider that is already running instead; the
+provider is started in debug mode (``-debug``, as ``terraform-plugin-testing`` runs providers for
+acceptance tests) and prints the value to give.
+
+What a reused provider shares, and why each is kept the same as Terraform's own launch:
+
+- **One configuration at a time.** Every instance in one command talks to the same process, so two
+  ``provider "aws"`` configurations (an ``alias``) would overwrite each other's settings (seen: a
+  queue of the aliased region read through the default region's client). A directory whose root
+  module has more than one ``provider "aws"`` block or any ``alias`` is run the normal way.
+- **Environment.** The provider reads ``AWS_*`` from its own environment, not Terraform's: it is
+  started with the runner's environment, so the sandbox it talks to is the runner's.
+- **A CA bundle once.** A provider given ``AWS_CA_BUNDLE`` fails its second configuration in one
+  process ("unable to add custom RootCAs HTTPClient"). The tests' AWS is plain ``http://`` on
+  loopback, where a CA bundle is never read: the reused provider is started without it there, and
+  not reused at all for any other endpoint.
+- **Working directory.** Relative paths the provider opens (a Lambda zip's ``filename``) resolve
+  against its own directory: it is started in the directory whose commands it serves.
+
+Only the tests ask for it (``Terraform(reuse_providers=True)``); ``make demo`` and users run
+Terraform as they always do.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+
+AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+# Where `terraform init` puts the provider it selected for a directory.
+INSTALLED_GLOB = f".terraform/providers/{AWS_PROVIDER}/*/*/terraform-provider-aws_*"
+AWS_PROVIDER_BLOCK = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
+ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
+REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(?P<value>\{.*\})'")
+START_TIMEOUT_SECONDS = 60.0
+# Live provider processes per Terraform runner: each holds ~0.8 GB once it has served a plan.
+KEEP_ALIVE = 2
+
+
+class ProviderStartError(RuntimeError):
+    """The provider did not print its reattach configuration."""
+
+
+def single_aws_configuration(tfdir: Path) -> bool:
+    """True when the root module configures ``hashicorp/aws`` at most once (no ``alias``).
+
+    Our modules declare no provider blocks (a test checks it), so the root module's files say
+    how many configurations a command creates.
+    """
+    text = "\n".join(path.read_text() for path in sorted(tfdir.glob("*.tf")))
+    return len(AWS_PROVIDER_BLOCK.findall(text)) <= 1 and not ALIAS.search(text)
+
+
+def installed_aws_provider(tfdir: Path) -> Path | None:
+    """The provider binary ``terraform init`` installed in ``tfdir``, if it did."""
+    found = sorted(tfdir.glob(INSTALLED_GLOB))
+    return found[0] if found else None
+
+
+def _die_with_parent() -> None:
+    # Linux: the provider gets SIGTERM when the test process that started it exits, however it
+    # exits, so no provider outlives a killed test run.
+    import ctypes  # noqa: PLC0415  only in the child, only on Linux
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class RunningProvider:
+    """A provider started with ``-debug`` in a directory, and the reattach value it printed."""
+
+    def __init__(self, binary: Path, cwd: Path, env: Mapping[str, str]) -> None:
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  lives as long as the process
+            prefix="aws-provider-", suffix=".log"
+        )
+        self.process = subprocess.Popen(
+            [str(binary), "-debug"],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509  no threads start in between
+        )
+        self.reattach = self._wait_for_reattach_value()
+
+    def _wait_for_reattach_value(self) -> dict[str, object]:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        log = Path(self.log.name)
+        while time.monotonic() < deadline:
+            match = REATTACH_LINE.search(log.read_text(errors="replace"))
+            if match:
+                value: dict[str, object] = json.loads(match["value"])
+                return value
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        tail = log.read_text(errors="replace")[-2000:]
+        raise ProviderStartError(f"the AWS provider printed no reattach configuration:\n{tail}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def _environment_key(env: Mapping[str, str]) -> str:
+    # Variables for the configuration (TF_VAR_*) do not reach the provider; everything else may.
+    return json.dumps(sorted((k, v) for k, v in env.items() if not k.startswith("TF_VAR_")))
+
+
+class ProviderPool:
+    """Running providers by directory and environment; the least recently used ones stop.
+
+    One pool per test process (``POOL``), so the number of 0.8 GB providers alive is bounded by
+    ``keep_alive`` however many stacks a test file leaves behind.
+    """
+
+    def __init__(self, keep_alive: int = KEEP_ALIVE) -> None:
+        self.keep_alive = keep_alive
+        self._running: OrderedDict[tuple[str, str], RunningProvider] = OrderedDict()
+        self._lock = threading.Lock()
+        atexit.register(self.stop_all)
+
+    def reattach_env(self, tfdir: Path | str, env: Mapping[str, str]) -> dict[str, str]:
+        """``TF_REATTACH_PROVIDERS`` for a command in ``tfdir``; empty when it must not reuse."""
+        directory = Path(tfdir).resolve()
+        binary = installed_aws_provider(directory)
+        if binary is None or not single_aws_configuration(directory):
+            return {}
+        if "AWS_CA_BUNDLE" in env:
+            if not env.get("AWS_ENDPOINT_URL", "").startswith("http://"):
+                return {}
+            env = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"}
+        key = (str(directory), _environment_key(env))
+        with self._lock:
+            provider = self._running.pop(key, None)
+            if provider is None or not provider.alive():
+                provider = RunningProvider(binary, directory, env)
+            self._running[key] = provider
+            while len(self._running) > self.keep_alive:
+                _, oldest = self._running.popitem(last=False)
+                oldest.stop()
+        return {"TF_REATTACH_PROVIDERS": json.dumps(provider.reattach)}
+
+    def stop(self, tfdir: Path | str) -> None:
+        """Stop the providers serving ``tfdir`` (a stack that is done)."""
+        directory = str(Path(tfdir).resolve())
+        with self._lock:
+            keys = [key for key in self._running if key[0] == directory]
+            stopping = [self._running.pop(key) for key in keys]
+        for provider in stopping:
+            provider.stop()
+
+    def stop_all(self) -> None:
+        with self._lock:
+            running = list(self._running.values())
+            self._running.clear()
+        for provider in running:
+            provider.stop()
+
+
+POOL = ProviderPool()
