@@ -15,6 +15,7 @@ BENCHMARKS = (
     "postgres",
     "mysql",
     "module_plan",
+    "provider_reuse",
     "sandbox_scale",
     "sandbox_clock",
     "doctor",

@@ -119,13 +119,13 @@ class Plan:
     wall_s: float
 
 
-def _children_cpu_s() -> float:
+def children_cpu_s() -> float:
     """CPU seconds of reaped child processes; Terraform reaps its provider plugins."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def _env() -> dict[str, str]:
+def terraform_env() -> dict[str, str]:
     from terraform_offline import offline_env  # noqa: PLC0415  only when run
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
@@ -163,7 +163,7 @@ def write_stacks(work: Path) -> dict[str, Path]:
 
 
 def plan(directory: Path, env: dict[str, str], secrets: int) -> Plan:
-    cpu_before = _children_cpu_s()
+    cpu_before = children_cpu_s()
     started = time.monotonic()
     _terraform(
         directory,
@@ -174,12 +174,12 @@ def plan(directory: Path, env: dict[str, str], secrets: int) -> Plan:
         "-no-color",
         f"-var=secrets={secrets}",
     )
-    return Plan(_children_cpu_s() - cpu_before, time.monotonic() - started)
+    return Plan(children_cpu_s() - cpu_before, time.monotonic() - started)
 
 
 def compare(secrets: int, rounds: int) -> dict[str, list[Plan]]:
     """Plans of each stack, alternating, `rounds` times each."""
-    env = _env()
+    env = terraform_env()
     work = Path(tempfile.mkdtemp(prefix="bench-module-plan-"))
     try:
         stacks = write_stacks(work)

@@ -1,4 +1,4 @@
-"""One ``hashicorp/aws`` process per directory, reused by every Terraform command run there.
+"""One provider process per directory, reused by every Terraform command run there.
 
 Why: Terraform starts the AWS provider (a 700 MB binary) three or four times per command (schema,
 validate walk, plan or apply walk) and the provider builds its whole schema each time: about half
@@ -22,6 +22,10 @@ What a reused provider shares, and why each is kept the same as Terraform's own 
 - **Working directory.** Relative paths the provider opens (a Lambda zip's ``filename``) resolve
   against its own directory: it is started in the directory whose commands it serves.
 
+The offline stand-in for ``hashicorp/archive`` (a Python process, also started three or four
+times per command) is reused the same way, in its ``--dev`` mode; a real ``hashicorp/archive``
+is left to Terraform.
+
 Only the tests ask for it (``Terraform(reuse_providers=True)``); ``make demo`` and users run
 Terraform as they always do.
 """
@@ -37,18 +41,22 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
-# Where `terraform init` puts the provider it selected for a directory.
-INSTALLED_GLOB = f".terraform/providers/{AWS_PROVIDER}/*/*/terraform-provider-aws_*"
+ARCHIVE_PROVIDER = "registry.terraform.io/hashicorp/archive"
+# Where `terraform init` puts the providers it selected for a directory.
+INSTALLED_GLOB = ".terraform/providers/{address}/*/*/terraform-provider-{name}_*"
+# The first lines of the stand-in's launcher (cli_config.py); only it understands --dev.
+STANDIN_MARKER = b"OFFLINE STAND-IN"
 AWS_PROVIDER_BLOCK = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
 REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(?P<value>\{.*\})'")
 START_TIMEOUT_SECONDS = 60.0
-# Live provider processes per Terraform runner: each holds ~0.8 GB once it has served a plan.
-KEEP_ALIVE = 2
+# Live provider processes per test process: an AWS provider holds ~0.8 GB once it has served a
+# plan, the stand-in ~40 MB; two directories' worth.
+KEEP_ALIVE = 4
 
 
 class ProviderStartError(RuntimeError):
@@ -65,10 +73,16 @@ def single_aws_configuration(tfdir: Path) -> bool:
     return len(AWS_PROVIDER_BLOCK.findall(text)) <= 1 and not ALIAS.search(text)
 
 
-def installed_aws_provider(tfdir: Path) -> Path | None:
-    """The provider binary ``terraform init`` installed in ``tfdir``, if it did."""
-    found = sorted(tfdir.glob(INSTALLED_GLOB))
+def installed_provider(tfdir: Path, address: str) -> Path | None:
+    """The provider executable ``terraform init`` installed in ``tfdir``, if it did."""
+    name = address.rsplit("/", 1)[1]
+    found = sorted(tfdir.glob(INSTALLED_GLOB.format(address=address, name=name)))
     return found[0] if found else None
+
+
+def is_archive_standin(executable: Path) -> bool:
+    with executable.open("rb") as launcher:
+        return STANDIN_MARKER in launcher.read(512)
 
 
 def _die_with_parent() -> None:
@@ -83,12 +97,12 @@ def _die_with_parent() -> None:
 class RunningProvider:
     """A provider started with ``-debug`` in a directory, and the reattach value it printed."""
 
-    def __init__(self, binary: Path, cwd: Path, env: Mapping[str, str]) -> None:
+    def __init__(self, command: list[str], cwd: Path, env: Mapping[str, str]) -> None:
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  lives as long as the process
-            prefix="aws-provider-", suffix=".log"
+            prefix="provider-", suffix=".log"
         )
         self.process = subprocess.Popen(
-            [str(binary), "-debug"],
+            command,
             cwd=cwd,
             env=dict(env),
             stdin=subprocess.DEVNULL,
@@ -96,9 +110,9 @@ class RunningProvider:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,  # noqa: PLW1509  no threads start in between
         )
-        self.reattach = self._wait_for_reattach_value()
+        self.reattach = self._wait_for_reattach_value(command)
 
-    def _wait_for_reattach_value(self) -> dict[str, object]:
+    def _wait_for_reattach_value(self, command: list[str]) -> dict[str, object]:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         log = Path(self.log.name)
         while time.monotonic() < deadline:
@@ -109,9 +123,9 @@ class RunningProvider:
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        self.stop()
         tail = log.read_text(errors="replace")[-2000:]
-        raise ProviderStartError(f"the AWS provider printed no reattach configuration:\n{tail}")
+        self.stop()
+        raise ProviderStartError(f"{command[0]} printed no reattach configuration:\n{tail}")
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -141,30 +155,54 @@ class ProviderPool:
 
     def __init__(self, keep_alive: int = KEEP_ALIVE) -> None:
         self.keep_alive = keep_alive
-        self._running: OrderedDict[tuple[str, str], RunningProvider] = OrderedDict()
+        self._running: OrderedDict[tuple[str, str, str], RunningProvider] = OrderedDict()
         self._lock = threading.Lock()
         atexit.register(self.stop_all)
 
     def reattach_env(self, tfdir: Path | str, env: Mapping[str, str]) -> dict[str, str]:
-        """``TF_REATTACH_PROVIDERS`` for a command in ``tfdir``; empty when it must not reuse."""
+        """``TF_REATTACH_PROVIDERS`` for a command in ``tfdir``; empty when nothing is reused."""
         directory = Path(tfdir).resolve()
-        binary = installed_aws_provider(directory)
-        if binary is None or not single_aws_configuration(directory):
-            return {}
-        if "AWS_CA_BUNDLE" in env:
-            if not env.get("AWS_ENDPOINT_URL", "").startswith("http://"):
-                return {}
-            env = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"}
-        key = (str(directory), _environment_key(env))
+        reattach: dict[str, object] = {}
+        for address, command, provider_env in self._reusable(directory, env):
+            reattach.update(self._running_in(directory, address, command, provider_env))
+        return {"TF_REATTACH_PROVIDERS": json.dumps(reattach)} if reattach else {}
+
+    @staticmethod
+    def _reusable(
+        directory: Path, env: Mapping[str, str]
+    ) -> Iterator[tuple[str, list[str], Mapping[str, str]]]:
+        """(address, command, environment) of each provider ``directory`` may reuse."""
+        aws = installed_provider(directory, AWS_PROVIDER)
+        if aws is not None and single_aws_configuration(directory):
+            if "AWS_CA_BUNDLE" not in env:
+                yield AWS_PROVIDER, [str(aws), "-debug"], env
+            elif env.get("AWS_ENDPOINT_URL", "").startswith("http://"):
+                without_bundle = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"}
+                yield AWS_PROVIDER, [str(aws), "-debug"], without_bundle
+        archive = installed_provider(directory, ARCHIVE_PROVIDER)
+        if archive is not None and is_archive_standin(archive):
+            # It prints the reattach value with print(): unbuffered, or it waits in the buffer.
+            yield ARCHIVE_PROVIDER, [str(archive), "--dev"], {**env, "PYTHONUNBUFFERED": "1"}
+
+    def _running_in(
+        self, directory: Path, address: str, command: list[str], env: Mapping[str, str]
+    ) -> dict[str, object]:
+        key = (str(directory), address, _environment_key(env))
         with self._lock:
             provider = self._running.pop(key, None)
             if provider is None or not provider.alive():
-                provider = RunningProvider(binary, directory, env)
+                provider = RunningProvider(command, directory, env)
             self._running[key] = provider
-            while len(self._running) > self.keep_alive:
-                _, oldest = self._running.popitem(last=False)
-                oldest.stop()
-        return {"TF_REATTACH_PROVIDERS": json.dumps(provider.reattach)}
+            # The oldest first, never one this directory's command is about to attach to.
+            others = [k for k in self._running if k[0] != key[0]]
+            for old in others[: max(0, len(self._running) - self.keep_alive)]:
+                self._running.pop(old).stop()
+        return provider.reattach
+
+    def pids(self) -> list[int]:
+        """Process ids of the providers running now (``make bench`` reads their CPU)."""
+        with self._lock:
+            return [provider.process.pid for provider in self._running.values()]
 
     def stop(self, tfdir: Path | str) -> None:
         """Stop the providers serving ``tfdir`` (a stack that is done)."""

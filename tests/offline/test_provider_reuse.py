@@ -1,17 +1,19 @@
-"""The tests' running AWS provider (terraform_offline/provider_reuse.py): which directories reuse
+"""The tests' running providers (terraform_offline/provider_reuse.py): which directories reuse
 one, that Terraform is told to attach to it, that it is started once per directory, restarted when
 it died, and that the least recently used stop."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from terraform_offline import aws_provider_mirror
+from terraform_offline import aws_provider_mirror, offline_terraform
 from terraform_offline.provider_reuse import (
+    ARCHIVE_PROVIDER,
     AWS_PROVIDER,
     ProviderPool,
     single_aws_configuration,
@@ -44,6 +46,16 @@ def _installed(directory: Path) -> None:
     target = directory / ".terraform" / "providers" / AWS_PROVIDER / "5.100.0" / "linux_amd64"
     target.mkdir(parents=True)
     (target / mirror_binary.name).symlink_to(mirror_binary)
+
+
+def _installed_standin(directory: Path) -> None:
+    """What `terraform init` leaves with the offline CLI configuration: the stand-in's launcher."""
+    mirror = offline_terraform(force_standin=True).archive_mirror
+    assert mirror is not None
+    launcher = next(mirror.glob(f"{ARCHIVE_PROVIDER}/*/*/terraform-provider-archive_*"))
+    target = directory / ".terraform" / "providers" / ARCHIVE_PROVIDER / "2.7.1" / "linux_amd64"
+    target.mkdir(parents=True)
+    (target / launcher.name).symlink_to(launcher)
 
 
 def _env_printer(tmp_path: Path) -> Path:
@@ -138,3 +150,38 @@ def test_a_ca_bundle_is_left_out_for_plain_http_and_refuses_reuse_otherwise(
     environ = _environ(running.process.pid)
     assert environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5000"
     assert "AWS_CA_BUNDLE" not in environ
+
+
+def test_the_archive_standin_is_reused_beside_aws_and_a_real_archive_is_not(
+    tmp_path: Path, pool: ProviderPool
+) -> None:
+    stack = _root(tmp_path, "stack", ONE)
+    _installed(stack)
+    _installed_standin(stack)
+    runner = Terraform(
+        {"PATH": "/usr/bin:/bin"}, binary=str(_env_printer(tmp_path)), reuse_providers=True
+    )
+    reattach = json.loads(runner.run(stack, "plan").stdout)
+    assert set(reattach) == {AWS_PROVIDER, ARCHIVE_PROVIDER}
+    assert json.loads(runner.run(stack, "plan").stdout) == reattach
+    assert all(provider.alive() for provider in pool._running.values())
+
+    # hashicorp/archive itself (a user with registry access): Terraform starts it.
+    real = _root(tmp_path, "real", 'output "x" { value = 1 }\n')
+    target = real / ".terraform" / "providers" / ARCHIVE_PROVIDER / "2.7.1" / "linux_amd64"
+    target.mkdir(parents=True)
+    (target / "terraform-provider-archive_v2.7.1_x5").write_bytes(b"\x7fELF not the stand-in")
+    assert runner.run(real, "plan").stdout == ""
+
+
+def test_no_module_configures_a_provider() -> None:
+    """What `single_aws_configuration` relies on: only root modules configure providers, so an
+    `alias` anywhere shows in the root module's files (and a module with its own provider block
+    could not be used with `for_each` anyway)."""
+    modules = Path(__file__).resolve().parents[2] / "modules"
+    configuring = [
+        str(path.relative_to(modules))
+        for path in sorted(modules.glob("*/*.tf"))
+        if re.search(r'^\s*provider\s+"', path.read_text(), re.MULTILINE)
+    ]
+    assert configuring == []
