@@ -24,35 +24,41 @@ SHARED_FIXTURE_SUITES = {"offline"}
 # Suites where each file plans or applies directories of its own: one group per file, so a
 # file's module-scoped stack is applied once, in one process, and files run side by side.
 PER_FILE_SUITES = {"e2e", "modules"}
-# The groups that take longest, longest first (measured: `make test` with --durations). Handed out
-# first, so no long file starts last and holds up the end of the run; a wrong guess costs time,
-# never correctness. Every other group follows in collection order.
+# The groups that take longest, longest first (measured: `make test` with --junitxml, times summed
+# per group, after provider reuse; suites that are one group, such as bench, count too). Handed
+# out first, so no long file starts last and holds up the end of the run; a wrong guess costs
+# time, never correctness. Every other group follows in collection order.
 LONGEST_FIRST = (
-    "e2e/test_e2e_forty_days.py",
-    "e2e/test_postgres_rds_e2e.py",
     "e2e/test_mysql_rds_e2e.py",
-    "e2e/test_e2e_many_secrets_at_scale.py",
-    "e2e/test_e2e_api_key.py",
-    "modules/test_rotation_function_postgres.py",
-    "modules/test_rotation_function_mysql.py",
-    "e2e/test_e2e_same_stack.py",
-    "e2e/test_e2e_saved_plan.py",
-    "e2e/test_postgres_e2e.py",
-    "modules/test_operations.py",
-    "e2e/test_e2e_upgrade.py",
-    "e2e/test_e2e_operations.py",
+    "e2e/test_postgres_rds_e2e.py",
     "e2e/test_e2e_rotation_events.py",
-    "e2e/test_e2e_iam_access_key.py",
-    "e2e/test_e2e_custom_api_key.py",
-    "e2e/test_e2e_many_secrets.py",
-    "modules/test_rotation_compliance.py",
-    "modules/test_same_stack.py",
-    "modules/test_secret_rotation.py",
-    "modules/test_module_validation.py",
-    "modules/test_rotation_function.py",
-    "modules/test_rotating_secret.py",
-    "modules/test_custom_strategy.py",
+    "e2e/test_e2e_git_source.py",
+    "bench",
+    "modules/test_rotation_function_postgres.py",
+    "e2e/test_e2e_api_key.py",
+    "postgres",
+    "e2e/test_e2e_same_stack.py",
+    "e2e/test_e2e_many_secrets_at_scale.py",
+    "modules/test_rotation_function_mysql.py",
+    "e2e/test_e2e_forty_days.py",
+    "rotator",
+    "doctor",
+    "modules/test_operations.py",
+    "e2e/test_postgres_e2e.py",
+    "e2e/test_e2e_saved_plan.py",
+    "e2e/test_mysql_e2e.py",
+    "modules/test_iam_access_key_inputs.py",
+    "e2e/test_e2e_upgrade.py",
     "modules/test_examples.py",
+    "sandbox",
+    "modules/test_module_validation.py",
+    "e2e/test_e2e_operations.py",
+    "modules/test_custom_strategy.py",
+    "mysql",
+    "modules/test_secret_rotation.py",
+    "e2e/test_e2e_many_secrets.py",
+    "e2e/test_e2e_custom_api_key.py",
+    "modules/test_same_stack.py",
 )
 
 

@@ -67,6 +67,9 @@ def rds_stack(
     try:
         stack.write_vars(
             {
+                # Not the PostgreSQL RDS stack's identifier: both may apply in one sandbox (one
+                # test process), and the parameter group and monitoring role take their names.
+                "db_identifier": "e2e-orders-mariadb",
                 "engine": "mariadb",
                 "engine_version": "10.11",
                 "db_port": database.port,
