@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
 # Test processes side by side (pytest-xdist). Four on two cores: the run is CPU-bound, but RDS
-# waiters, queue deletions and rotations sleep; measured 10 min 9 s with four, 10 min 34 s with three.
+# waiters, queue deletions and rotations sleep (measured: 10 min 9 s with four, 10 min 34 s
+# with three).
 TEST_WORKERS ?= 4
 # The mutation-testing tool, pinned; installed into .venv by `make mutate` only.
 MUTMUT := mutmut==3.8.1
