@@ -57,8 +57,8 @@ class Terraform:
         report: Callable[[], list[str]] | None = None,
         reuse_providers: bool = False,
     ) -> None:
-        """``reuse_providers``: commands other than ``init`` use one running AWS provider per
-        directory (provider_reuse.py; tests only, for speed)."""
+        """``reuse_providers``: commands other than ``init`` attach to providers kept running
+        per directory (AWS and the archive stand-in, provider_reuse.py; tests only, for speed)."""
         self.env = dict(env)
         self.binary = binary
         self.report = report
