@@ -21,6 +21,9 @@ What a reused provider shares, and why each is kept the same as Terraform's own 
   not reused at all for any other endpoint.
 - **Working directory.** Relative paths the provider opens (a Lambda zip's ``filename``) resolve
   against its own directory: it is started in the directory whose commands it serves.
+- **The schema Terraform decodes.** Terraform is given the AWS provider through a proxy that
+  answers its schema request with the types the directory uses (schema_proxy.py): decoding all
+  1,526 resource types cost every command 1.6 CPU s, reused provider or not.
 
 The offline stand-in for ``hashicorp/archive`` (a Python process, also started three or four
 times per command) is reused the same way, in its ``--dev`` mode; a real ``hashicorp/archive``
@@ -35,7 +38,7 @@ from __future__ import annotations
 import atexit
 import json
 import re
-import signal
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -43,9 +46,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
+
+from terraform_offline.schema_proxy import SchemaTrimmingProxy
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 ARCHIVE_PROVIDER = "registry.terraform.io/hashicorp/archive"
+AWS_TYPE_PREFIX = "aws_"
 # Where `terraform init` puts the providers it selected for a directory.
 INSTALLED_GLOB = ".terraform/providers/{address}/*/*/terraform-provider-{name}_*"
 # The first lines of the stand-in's launcher (cli_config.py); only it understands --dev.
@@ -85,32 +92,51 @@ def is_archive_standin(executable: Path) -> bool:
         return STANDIN_MARKER in launcher.read(512)
 
 
-def _die_with_parent() -> None:
-    # Linux: the provider gets SIGTERM when the test process that started it exits, however it
-    # exits, so no provider outlives a killed test run.
-    import ctypes  # noqa: PLC0415  only in the child, only on Linux
+def _dying_with_parent(command: list[str]) -> list[str]:
+    """``command`` under util-linux's ``setpriv --pdeathsig``, where it exists (Linux).
 
-    pr_set_pdeathsig = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    The provider then gets SIGTERM when the test process that started it exits, however it exits,
+    so no provider outlives a killed test run. Not a ``preexec_fn``: Python code between fork and
+    exec can deadlock on a lock another thread held (the schema proxies' gRPC threads).
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 class RunningProvider:
-    """A provider started with ``-debug`` in a directory, and the reattach value it printed."""
+    """A provider started with ``-debug`` in a directory, and the reattach value to give.
 
-    def __init__(self, command: list[str], cwd: Path, env: Mapping[str, str]) -> None:
+    ``trim_schema``: the provider's type prefix (``aws_``) when Terraform should reach it through
+    a SchemaTrimmingProxy; the reattach value then names the proxy's socket.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        command: list[str],
+        cwd: Path,
+        env: Mapping[str, str],
+        trim_schema: str | None = None,
+    ) -> None:
+        self.proxy: SchemaTrimmingProxy | None = None
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  lives as long as the process
             prefix="provider-", suffix=".log"
         )
         self.process = subprocess.Popen(
-            command,
+            _dying_with_parent(command),
             cwd=cwd,
             env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509  no threads start in between
         )
         self.reattach = self._wait_for_reattach_value(command)
+        if trim_schema is not None:
+            served: dict[str, Any] = self.reattach[address]  # type: ignore[assignment]
+            self.proxy = SchemaTrimmingProxy(served["Addr"]["String"], cwd, trim_schema)
+            self.reattach = {
+                address: {**served, "Addr": {"Network": "unix", "String": self.proxy.socket}}
+            }
 
     def _wait_for_reattach_value(self, command: list[str]) -> dict[str, object]:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -131,6 +157,9 @@ class RunningProvider:
         return self.process.poll() is None
 
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         if self.alive():
             self.process.terminate()
             try:
@@ -153,8 +182,11 @@ class ProviderPool:
     ``keep_alive`` however many stacks a test file leaves behind.
     """
 
-    def __init__(self, keep_alive: int = KEEP_ALIVE) -> None:
+    def __init__(self, keep_alive: int = KEEP_ALIVE, *, trim_schemas: bool = True) -> None:
+        """``trim_schemas``: reach the AWS provider through a SchemaTrimmingProxy (``make bench``
+        turns it off to measure what it saves)."""
         self.keep_alive = keep_alive
+        self.trim_schemas = trim_schemas
         self._running: OrderedDict[tuple[str, str, str], RunningProvider] = OrderedDict()
         self._lock = threading.Lock()
         atexit.register(self.stop_all)
@@ -191,7 +223,8 @@ class ProviderPool:
         with self._lock:
             provider = self._running.pop(key, None)
             if provider is None or not provider.alive():
-                provider = RunningProvider(command, directory, env)
+                trim = AWS_TYPE_PREFIX if address == AWS_PROVIDER and self.trim_schemas else None
+                provider = RunningProvider(address, command, directory, env, trim_schema=trim)
             self._running[key] = provider
             # The oldest first, never one this directory's command is about to attach to.
             others = [k for k in self._running if k[0] != key[0]]

@@ -1,0 +1,139 @@
+"""The reused AWS provider's trimmed schema (terraform_offline/schema_proxy.py): which entries of
+the schema message stay, which types a directory is found to use, and what Terraform then sees
+through the proxy from the real provider."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tf.gen import tfplugin_pb2  # tfplugin6; GetProviderSchema.Response numbers its fields as 5
+
+from terraform_offline.provider_reuse import AWS_PROVIDER, ProviderPool
+from terraform_offline.runner import Terraform
+from terraform_offline.schema_proxy import trim_schema, types_in_use
+
+QUEUE = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+CALLER = 'data "aws_caller_identity" "me" {}\n'
+ONE_CONFIGURATION = 'provider "aws" {\n  region = "us-east-1"\n}\n'
+# What `terraform providers schema -json` lists for hashicorp/aws 5.100 launched by Terraform.
+FULL_SCHEMA_AT_LEAST = 1000
+
+
+def _ephemeral_entry(name: str) -> bytes:
+    """A map entry of field 8 (ephemeral_resource_schemas), which tf's older message lacks."""
+    key = b"\x0a" + bytes([len(name)]) + name.encode()
+    return b"\x42" + bytes([len(key)]) + key
+
+
+def test_only_the_kept_types_stay_and_everything_else_passes_unchanged() -> None:
+    response = tfplugin_pb2.GetProviderSchema.Response()
+    response.provider.version = 7
+    for name in ("aws_sqs_queue", "aws_iam_role", "aws_instance"):
+        response.resource_schemas[name].version = 1
+    for name in ("aws_caller_identity", "aws_ami"):
+        response.data_source_schemas[name].version = 2
+    response.functions["arn_parse"].summary = "kept whatever it is called"
+    response.diagnostics.add(summary="a warning the provider sent")
+    message = response.SerializeToString()
+    message += _ephemeral_entry("aws_secretsmanager_secret_version")
+    message += _ephemeral_entry("aws_kms_secrets")
+
+    keep = {"aws_sqs_queue", "aws_caller_identity", "aws_secretsmanager_secret_version"}
+    trimmed_bytes = trim_schema(message, keep)
+    trimmed = tfplugin_pb2.GetProviderSchema.Response.FromString(trimmed_bytes)
+
+    assert set(trimmed.resource_schemas) == {"aws_sqs_queue"}
+    assert set(trimmed.data_source_schemas) == {"aws_caller_identity"}
+    assert trimmed.resource_schemas["aws_sqs_queue"] == response.resource_schemas["aws_sqs_queue"]
+    assert trimmed.provider == response.provider
+    assert list(trimmed.functions) == ["arn_parse"]
+    assert [d.summary for d in trimmed.diagnostics] == ["a warning the provider sent"]
+    assert b"aws_secretsmanager_secret_version" in trimmed_bytes
+    assert b"aws_kms_secrets" not in trimmed_bytes
+    assert trim_schema(message, set()) != message
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_the_types_of_root_modules_and_state_are_found(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    _write(root / "main.tf", 'module "local" {\n  source = "../shared"\n}\n' + CALLER)
+    # A local module is read in place; a downloaded one under .terraform/modules.
+    _write(tmp_path / "shared" / "main.tf", QUEUE)
+    downloaded = ".terraform/modules/remote/modules/x"
+    _write(root / downloaded / "main.tf.json", '{"resource": {"aws_iam_role": {}}}')
+    _write(
+        root / ".terraform/modules/modules.json",
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {"Key": "local", "Source": "../shared", "Dir": "../shared"},
+                    {"Key": "remote", "Source": "git::…", "Dir": downloaded},
+                ]
+            }
+        ),
+    )
+    # State: the default file, and a local backend's path elsewhere.
+    _write(root / "terraform.tfstate", '{"resources": [{"type": "aws_sns_topic"}]}')
+    elsewhere = tmp_path / "states" / "shared.tfstate"
+    _write(elsewhere, '{"resources": [{"type": "aws_kms_key"}]}')
+    _write(
+        root / ".terraform/terraform.tfstate",
+        json.dumps({"backend": {"type": "local", "config": {"path": str(elsewhere)}}}),
+    )
+    # Files Terraform does not read as configuration: not counted.
+    _write(root / "notes.md", "aws_instance")
+    _write(root / "nested/main.tf", 'resource "aws_vpc" "v" {}\n')
+
+    found = types_in_use(root, "aws_")
+
+    assert {"aws_caller_identity", "aws_sqs_queue", "aws_iam_role"} <= found
+    assert {"aws_sns_topic", "aws_kms_key"} <= found
+    assert not {"aws_instance", "aws_vpc"} & found
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProviderPool]:
+    """A pool of its own, so the test's providers are not the session's."""
+    own = ProviderPool()
+    monkeypatch.setattr("terraform_offline.runner.POOL", own)
+    yield own
+    own.stop_all()
+
+
+def _schema_types(runner: Terraform, directory: Path) -> tuple[set[str], set[str]]:
+    shown = json.loads(runner.run(directory, "providers", "schema", "-json").stdout)
+    aws = shown["provider_schemas"][AWS_PROVIDER]
+    return set(aws.get("resource_schemas", {})), set(aws.get("data_source_schemas", {}))
+
+
+def test_terraform_sees_the_directory_s_types_through_the_real_provider(
+    tmp_path: Path, offline_terraform_env: dict[str, str], pool: ProviderPool
+) -> None:
+    stack = tmp_path / "stack"
+    _write(stack / "main.tf", ONE_CONFIGURATION + QUEUE)
+    env = {k: v for k, v in offline_terraform_env.items() if k != "AWS_CA_BUNDLE"}
+    reused = Terraform(env, reuse_providers=True)
+    reused.init(stack)
+
+    # A name counts in each map that has it: hashicorp/aws has a data source aws_sqs_queue too.
+    assert _schema_types(reused, stack) == ({"aws_sqs_queue"}, {"aws_sqs_queue"})
+    reused.run(stack, "validate")
+    (running,) = [p for p in pool._running.values() if p.proxy is not None]
+
+    # The same running provider, a configuration that grew: the next command sees the new type.
+    _write(stack / "caller.tf", CALLER)
+    grown = ({"aws_sqs_queue"}, {"aws_sqs_queue", "aws_caller_identity"})
+    assert _schema_types(reused, stack) == grown
+    assert running.alive()
+
+    # Without the proxy Terraform gets everything: the trimming is the proxy's.
+    resources, _ = _schema_types(Terraform(env), stack)
+    assert len(resources) > FULL_SCHEMA_AT_LEAST
