@@ -1,16 +1,19 @@
-"""CPU of one Terraform command when Terraform starts its providers and when the tests' reused
-provider serves it (terraform_offline/provider_reuse.py).
+"""CPU of one Terraform command when Terraform starts its providers, when the tests' reused
+provider serves it (terraform_offline/provider_reuse.py), and when Terraform reaches that provider
+through the schema-trimming proxy (terraform_offline/schema_proxy.py; what the tests do).
 
 The stack is bench/module_plan.py's: N secrets through modules/rotating-secret, a provider that
 calls nothing. Each mode runs ``plan -out`` and ``show -json`` (what every plan test runs) through
 the one runner, ROUNDS times. A command's CPU is its process tree's (Terraform and the providers it
-starts and reaps) plus, when reused, what the running provider spent meanwhile; the reused
-provider's own start, paid once per directory, is printed apart.
+starts and reaps) plus, when reused, what the running provider and this process (the proxy's
+threads) spent meanwhile; the reused provider's own start, paid once per directory, is printed
+apart.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -38,16 +41,26 @@ def _running_providers_cpu_s() -> float:
     return total
 
 
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cpu_of(action: Callable[[], object]) -> float:
-    before = children_cpu_s() + _running_providers_cpu_s()
+    before = children_cpu_s() + _running_providers_cpu_s() + _own_cpu_s()
     action()
-    return children_cpu_s() + _running_providers_cpu_s() - before
+    return children_cpu_s() + _running_providers_cpu_s() + _own_cpu_s() - before
 
 
-def measure(reuse: bool, secrets: int, rounds: int) -> tuple[dict[str, list[float]], float]:
+MODES = ("Terraform starts", "reused", "reused, trimmed")
+
+
+def measure(mode: str, secrets: int, rounds: int) -> tuple[dict[str, list[float]], float]:
     """CPU seconds per command over the rounds, and the reused provider's start (0 if none)."""
     work = Path(tempfile.mkdtemp(prefix="bench-provider-reuse-"))
+    reuse = mode != MODES[0]
     runner = Terraform(terraform_env(), reuse_providers=reuse)
+    POOL.trim_schemas = mode == MODES[2]
     try:
         directory = write_stacks(work)["rotating-secret"]
         runner.init(directory)
@@ -65,6 +78,7 @@ def measure(reuse: bool, secrets: int, rounds: int) -> tuple[dict[str, list[floa
         return figures, start
     finally:
         runner.close(directory)
+        POOL.trim_schemas = True
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -74,11 +88,12 @@ def main(quick: bool = False) -> None:
         f"Provider reuse: CPU s per Terraform command, {secrets} secrets through "
         f"modules/rotating-secret, median of {rounds}"
     )
-    managed, _ = measure(False, secrets, rounds)
-    reused, start = measure(True, secrets, rounds)
-    print(f"  {'command':<8} {'Terraform starts':>16} {'reused':>8} {'saved':>6}")
+    results = {mode: measure(mode, secrets, rounds) for mode in MODES}
+    print(f"  {'command':<8}" + "".join(f" {mode:>16}" for mode in MODES) + f" {'saved':>6}")
     for command in COMMANDS:
-        before, after = statistics.median(managed[command]), statistics.median(reused[command])
-        saved = 1 - after / max(before, 1e-9)
-        print(f"  {command:<8} {before:>16.2f} {after:>8.2f} {saved:>6.0%}")
-    print(f"  reused provider's start, once per directory: {start:.2f} CPU s", flush=True)
+        medians = [statistics.median(results[mode][0][command]) for mode in MODES]
+        saved = 1 - medians[-1] / max(medians[0], 1e-9)
+        print(f"  {command:<8}" + "".join(f" {m:>16.2f}" for m in medians) + f" {saved:>6.0%}")
+    for mode in MODES[1:]:
+        start = results[mode][1]
+        print(f"  {mode} provider's start, once per directory: {start:.2f} CPU s", flush=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -24,6 +25,9 @@ OUTPUT_TAIL_LINES = 40
 # "Error: Inconsistent dependency lock file" after an online init: the lock file names a provider
 # package other than the offline mirror's.
 LOCK_MISMATCH = "doesn't match any of the checksums previously recorded"
+# A type missing from the reused provider's trimmed schema (schema_proxy.py), in configuration
+# ("does not support resource type") or in state read from a file the proxy did not look at.
+TRIMMED_AWAY = re.compile(r"does not support (resource type|data source)|no schema available for")
 
 
 class TerraformError(RuntimeError):
@@ -95,6 +99,13 @@ class Terraform:
                 f"Hint: {Path(tfdir) / '.terraform.lock.hcl'} records checksums of a provider "
                 "package other than the one in the offline mirror (for example the real "
                 "hashicorp/archive from an online init). The file is gitignored: delete it."
+            )
+        if self.reuse_providers and TRIMMED_AWAY.search(result.stdout + result.stderr):
+            message.append(
+                "Hint: with reuse_providers, Terraform sees only the AWS types named in this "
+                "directory's configuration and local state (terraform_offline/schema_proxy.py); "
+                "a state file passed elsewhere (-state=) is not read. Name the type in the "
+                "configuration, or run this command with reuse_providers=False."
             )
         if self.report is not None:
             message += self.report()

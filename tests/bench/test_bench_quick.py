@@ -39,7 +39,10 @@ EXPECTED_LINES = {
         # N, ours, the bare module, the ratio: the three figures side by side.
         r"^ +2 +\d+\.\d +\d+\.\d +\d+\.\d\d ",
     ],
-    "provider_reuse": [r"^  plan +\d+\.\d\d +\d+\.\d\d +-?\d+% *$", r"^  show +\d+\.\d\d "],
+    "provider_reuse": [
+        r"^  plan +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d +-?\d+% *$",
+        r"^  show +\d+\.\d\d ",
+    ],
     "sandbox_scale": [r"^ +2 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d "],
     "sandbox_clock": [r"^  rotations run +\d+ +\(0 failed\)$"],
     "doctor": [r"^  doctor, 2 secrets by --prefix +\d+\.\d s$", r"^  secrets failing a check +0$"],

@@ -12,12 +12,22 @@ import pytest
 from tf.gen import tfplugin_pb2  # tfplugin6; GetProviderSchema.Response numbers its fields as 5
 
 from terraform_offline.provider_reuse import AWS_PROVIDER, ProviderPool
-from terraform_offline.runner import Terraform
+from terraform_offline.runner import Terraform, TerraformError
 from terraform_offline.schema_proxy import trim_schema, types_in_use
 
 QUEUE = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
 CALLER = 'data "aws_caller_identity" "me" {}\n'
 ONE_CONFIGURATION = 'provider "aws" {\n  region = "us-east-1"\n}\n'
+# A configuration the provider accepts with no AWS at all (the plan below reads nothing).
+CONFIGURED_OFFLINE = """provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "not-a-key"
+  secret_key                  = "not-a-key"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+"""
 # What `terraform providers schema -json` lists for hashicorp/aws 5.100 launched by Terraform.
 FULL_SCHEMA_AT_LEAST = 1000
 
@@ -137,3 +147,36 @@ def test_terraform_sees_the_directory_s_types_through_the_real_provider(
     # Without the proxy Terraform gets everything: the trimming is the proxy's.
     resources, _ = _schema_types(Terraform(env), stack)
     assert len(resources) > FULL_SCHEMA_AT_LEAST
+
+
+def test_a_type_only_in_a_state_elsewhere_fails_with_a_hint(
+    tmp_path: Path, offline_terraform_env: dict[str, str], pool: ProviderPool
+) -> None:
+    """The limit the proxy has: it reads the directory's own state, not a ``-state=`` file."""
+    stack = tmp_path / "stack"
+    _write(stack / "main.tf", CONFIGURED_OFFLINE)
+    topic = {"id": "arn:aws:sns:us-east-1:123456789012:t", "name": "t"}
+    state = {
+        "version": 4,
+        "serial": 1,
+        "lineage": "test",
+        "outputs": {},
+        "resources": [
+            {
+                "mode": "managed",
+                "type": "aws_sns_topic",
+                "name": "t",
+                "provider": f'provider["{AWS_PROVIDER}"]',
+                "instances": [{"schema_version": 0, "attributes": topic}],
+            }
+        ],
+    }
+    elsewhere = tmp_path / "elsewhere.tfstate"
+    _write(elsewhere, json.dumps(state))
+    env = {k: v for k, v in offline_terraform_env.items() if k != "AWS_CA_BUNDLE"}
+    reused = Terraform(env, reuse_providers=True)
+    reused.init(stack)
+
+    with pytest.raises(TerraformError, match="Hint: with reuse_providers") as failure:
+        reused.run(stack, "plan", "-refresh=false", "-input=false", f"-state={elsewhere}")
+    assert "aws_sns_topic" in str(failure.value)
