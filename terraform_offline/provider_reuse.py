@@ -133,7 +133,8 @@ class RunningProvider:
         self.reattach = self._wait_for_reattach_value(command)
         if trim_schema is not None:
             served: dict[str, Any] = self.reattach[address]  # type: ignore[assignment]
-            self.proxy = SchemaTrimmingProxy(served["Addr"]["String"], cwd, trim_schema)
+            binary = Path(command[0])
+            self.proxy = SchemaTrimmingProxy(served["Addr"]["String"], binary, cwd, trim_schema)
             self.reattach = {
                 address: {**served, "Addr": {"Network": "unix", "String": self.proxy.socket}}
             }

@@ -12,8 +12,12 @@ the answer to ``GetSchema`` (tfplugin5's GetProviderSchema): its three maps of t
 and 8 of ``GetProviderSchema.Response``, hashicorp/terraform docs/plugin-protocol/tfplugin5.9.proto)
 keep only the entries whose names appear in the directory's configuration (the root module and
 every module ``terraform init`` recorded in ``.terraform/modules/modules.json``) or in its local
-state. The provider's own block, functions, capabilities and diagnostics pass unchanged. The
-provider builds its answer once; later commands get the copy this proxy kept.
+state. The provider's own block, functions, capabilities and diagnostics pass unchanged.
+
+The answer is asked of a provider binary once per test process and kept (``SCHEMAS``): building
+it costs the provider 0.85 CPU s, and ~120 providers start in a run. A binary's schema is fixed
+by its code. A provider never asked is unaffected: hashicorp/aws (terraform-plugin-mux) finds
+which of its servers owns a type by asking them itself, on the first call that names one.
 
 What a command sees differently: nothing for the types it uses. A type named nowhere Terraform
 reads from the directory (only a ``-state=`` file elsewhere, say) is missing, and Terraform fails
@@ -152,15 +156,35 @@ def types_in_use(root: Path, prefix: str) -> set[str]:
     return {match for path in files for match in name.findall(path.read_text(errors="replace"))}
 
 
-class SchemaTrimmingProxy:
-    """Forwards a provider's gRPC calls; answers ``GetSchema`` with ``root``'s types only."""
+class SchemaCache:
+    """Each provider binary's whole schema answer, asked of the first of its processes."""
 
-    def __init__(self, upstream_socket: str, root: Path, prefix: str) -> None:
+    def __init__(self) -> None:
+        self._answers: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, binary: Path, ask: Callable[[], bytes]) -> bytes:
+        key = str(binary.resolve())
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = ask()
+            return self._answers[key]
+
+
+SCHEMAS = SchemaCache()
+
+
+class SchemaTrimmingProxy:
+    """Forwards a provider's gRPC calls; answers ``GetSchema`` with ``root``'s types only.
+
+    ``binary``: the provider's executable, whose schema ``SCHEMAS`` keeps.
+    """
+
+    def __init__(self, upstream_socket: str, binary: Path, root: Path, prefix: str) -> None:
         self.root = root
         self.prefix = prefix
+        self.binary = binary
         self._channel = grpc.insecure_channel(f"unix:{upstream_socket}", options=CHANNEL_OPTIONS)
-        self._schema: bytes | None = None
-        self._schema_lock = threading.Lock()
         self._directory = tempfile.mkdtemp(prefix="tf-schema-proxy-")
         self.socket = f"{self._directory}/provider.sock"
         self._server = grpc.server(
@@ -172,10 +196,8 @@ class SchemaTrimmingProxy:
 
     def schema(self) -> bytes:
         """The provider's schema trimmed to the types ``root`` uses now (it may have changed)."""
-        with self._schema_lock:
-            if self._schema is None:
-                self._schema = self._channel.unary_unary(GET_SCHEMA)(b"")
-        return trim_schema(self._schema, types_in_use(self.root, self.prefix))
+        whole = SCHEMAS.get(self.binary, lambda: self._channel.unary_unary(GET_SCHEMA)(b""))
+        return trim_schema(whole, types_in_use(self.root, self.prefix))
 
     def unary(self, method: str) -> Callable[[bytes], bytes]:
         forward: Callable[[bytes], bytes] = self._channel.unary_unary(method)

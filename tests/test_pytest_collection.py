@@ -32,7 +32,8 @@ def test_xdist_keeps_a_files_tests_in_one_process() -> None:
     loadgroup lost its groups under pytest 9.2 and spread one file's tests (41 here) over every
     process; conftest.py's scheduler groups them.
     """
-    files = ["tests/modules/test_strategy_names.py", "tests/modules/test_module_docs.py"]
+    # Two files of many quick tests (no Terraform: this run repeats them in a second pytest).
+    files = ["tests/test_docs.py", "tests/modules/test_module_docs.py"]
     result = subprocess.run(
         [
             sys.executable,

@@ -13,7 +13,7 @@ from tf.gen import tfplugin_pb2  # tfplugin6; GetProviderSchema.Response numbers
 
 from terraform_offline.provider_reuse import AWS_PROVIDER, ProviderPool
 from terraform_offline.runner import Terraform, TerraformError
-from terraform_offline.schema_proxy import trim_schema, types_in_use
+from terraform_offline.schema_proxy import SchemaCache, trim_schema, types_in_use
 
 QUEUE = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
 CALLER = 'data "aws_caller_identity" "me" {}\n'
@@ -109,6 +109,27 @@ def test_the_types_of_root_modules_and_state_are_found(tmp_path: Path) -> None:
     assert not {"aws_instance", "aws_vpc"} & found
 
 
+def test_a_binary_s_schema_is_asked_once_whatever_path_names_it(tmp_path: Path) -> None:
+    binary = tmp_path / "mirror" / "terraform-provider-aws"
+    _write(binary, "a provider")
+    installed = tmp_path / "stack" / "terraform-provider-aws"
+    installed.parent.mkdir()
+    installed.symlink_to(binary)  # what `terraform init` leaves for an unpacked mirror
+    other = tmp_path / "other-provider"
+    _write(other, "another provider")
+    asked: list[str] = []
+    cache = SchemaCache()
+
+    def ask(answer: str) -> bytes:
+        asked.append(answer)
+        return answer.encode()
+
+    assert cache.get(binary, lambda: ask("aws")) == b"aws"
+    assert cache.get(installed, lambda: ask("again")) == b"aws"
+    assert cache.get(other, lambda: ask("other")) == b"other"
+    assert asked == ["aws", "other"]
+
+
 @pytest.fixture
 def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProviderPool]:
     """A pool of its own, so the test's providers are not the session's."""
@@ -143,6 +164,15 @@ def test_terraform_sees_the_directory_s_types_through_the_real_provider(
     grown = ({"aws_sqs_queue"}, {"aws_sqs_queue", "aws_caller_identity"})
     assert _schema_types(reused, stack) == grown
     assert running.alive()
+
+    # A second directory's provider is never asked for its schema (the first one's answer is
+    # kept); it serves its own types all the same.
+    second = tmp_path / "second"
+    _write(second / "main.tf", ONE_CONFIGURATION + CALLER)
+    reused.init(second)
+    assert _schema_types(reused, second) == (set(), {"aws_caller_identity"})
+    reused.run(second, "validate")
+    assert len({p.process.pid for p in pool._running.values() if p.proxy is not None}) == 2
 
     # Without the proxy Terraform gets everything: the trimming is the proxy's.
     resources, _ = _schema_types(Terraform(env), stack)
