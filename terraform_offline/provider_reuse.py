@@ -223,7 +223,10 @@ class ProviderPool:
         key = (str(directory), address, _environment_key(env))
         with self._lock:
             provider = self._running.pop(key, None)
-            if provider is None or not provider.alive():
+            if provider is not None and not provider.alive():
+                provider.stop()  # its proxy and log; the process is gone
+                provider = None
+            if provider is None:
                 trim = AWS_TYPE_PREFIX if address == AWS_PROVIDER and self.trim_schemas else None
                 provider = RunningProvider(address, command, directory, env, trim_schema=trim)
             self._running[key] = provider

@@ -96,6 +96,7 @@ def test_terraform_attaches_to_one_provider_per_directory_and_init_to_none(
     running.process.wait()
     third = json.loads(runner.run(stack, "plan").stdout)[AWS_PROVIDER]
     assert third["Pid"] != first["Pid"]
+    assert running.proxy is None  # the dead one's schema proxy stopped with it
 
 
 def test_an_aliased_directory_and_a_runner_without_reuse_start_their_own(
