@@ -64,6 +64,7 @@ START_TIMEOUT_SECONDS = 60.0
 # Live provider processes per test process: an AWS provider holds ~0.8 GB once it has served a
 # plan, the stand-in ~40 MB; two directories' worth.
 KEEP_ALIVE = 4
+CRASH_TAIL_LINES = 30
 
 
 class ProviderStartError(RuntimeError):
@@ -235,6 +236,25 @@ class ProviderPool:
             for old in others[: max(0, len(self._running) - self.keep_alive)]:
                 self._running.pop(old).stop()
         return provider.reattach
+
+    def crashes(self, tfdir: Path | str) -> list[str]:
+        """What the providers serving ``tfdir`` that have died printed last.
+
+        Terraform reports a reused provider that crashed only as a lost connection; its panic is
+        in its own log, which Terraform never sees.
+        """
+        directory = str(Path(tfdir).resolve())
+        with self._lock:
+            dead = [(k[1], p) for k, p in self._running.items() if k[0] == directory]
+        lines: list[str] = []
+        for address, provider in dead:
+            if provider.alive():
+                continue
+            tail = Path(provider.log.name).read_text(errors="replace").splitlines()
+            code = provider.process.returncode
+            lines.append(f"The reused provider {address} exited {code}; its last lines:")
+            lines += tail[-CRASH_TAIL_LINES:]
+        return lines
 
     def pids(self) -> list[int]:
         """Process ids of the providers running now (``make bench`` reads their CPU)."""

@@ -100,6 +100,8 @@ class Terraform:
                 "package other than the one in the offline mirror (for example the real "
                 "hashicorp/archive from an online init). The file is gitignored: delete it."
             )
+        if self.reuse_providers:
+            message += POOL.crashes(tfdir)
         if self.reuse_providers and TRIMMED_AWAY.search(result.stdout + result.stderr):
             message.append(
                 "Hint: with reuse_providers, Terraform sees only the AWS types named in this "

@@ -18,7 +18,7 @@ from terraform_offline.provider_reuse import (
     ProviderPool,
     single_aws_configuration,
 )
-from terraform_offline.runner import Terraform
+from terraform_offline.runner import Terraform, TerraformError
 
 ONE = 'provider "aws" {\n  region = "us-east-1"\n}\n'
 ALIASED = 'provider "aws" {\n  alias  = "west"\n  region = "eu-west-1"\n}\n'
@@ -186,3 +186,32 @@ def test_no_module_configures_a_provider() -> None:
         if re.search(r'^\s*provider\s+"', path.read_text(), re.MULTILINE)
     ]
     assert configuring == []
+
+
+def test_a_provider_that_died_during_a_command_shows_in_its_failure(
+    tmp_path: Path, pool: ProviderPool
+) -> None:
+    """Terraform says only that the plugin's connection went; the report adds the provider's log."""
+    stack = _root(tmp_path, "stack", ONE)
+    _installed(stack)
+    crashing = tmp_path / "crashing-terraform"
+    crashing.write_text(
+        "#!/bin/sh\n"
+        'pid=$(printf "%s" "$TF_REATTACH_PROVIDERS" | sed \'s/.*"Pid": *\\([0-9]*\\).*/\\1/\')\n'
+        'kill -9 "$pid"\n'
+        # Dead once a zombie with no thread left (its parent, the test process, reaps it).
+        'until grep -q "^Threads:\\s*1$" "/proc/$pid/status" &&\n'
+        '  grep -q "^State:.*zombie" "/proc/$pid/status"; do sleep 0.1; done\n'
+        'echo "Error: Plugin did not respond" >&2\n'
+        "exit 1\n"
+    )
+    crashing.chmod(0o755)
+    runner = Terraform({"PATH": "/usr/bin:/bin"}, binary=str(crashing), reuse_providers=True)
+
+    with pytest.raises(TerraformError) as failure:
+        runner.run(stack, "plan")
+
+    report = str(failure.value)
+    assert "Plugin did not respond" in report
+    assert f"The reused provider {AWS_PROVIDER} exited -9; its last lines:" in report
+    assert "TF_REATTACH_PROVIDERS" in report  # what the provider printed, from its own log
