@@ -67,7 +67,6 @@ CONFIG_SUFFIXES = (".tf", ".tf.json")
 MODULES_MANIFEST = Path(".terraform/modules/modules.json")
 BACKEND_SETTINGS = Path(".terraform/terraform.tfstate")
 DEFAULT_STATES = ("terraform.tfstate", "terraform.tfstate.backup")
-MISSING_TYPE = "does not support"
 
 
 def _varint(buffer: bytes, at: int) -> tuple[int, int]:
@@ -222,9 +221,16 @@ class _Forwarder:
 
     def __init__(self, proxy: SchemaTrimmingProxy) -> None:
         self.proxy = proxy
+        # grpc asks for a handler on every call; a plan makes hundreds of a few kinds.
+        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
         method: str = handler_call_details.method
+        if method not in self._handlers:
+            self._handlers[method] = self._handler(method)
+        return self._handlers[method]
+
+    def _handler(self, method: str) -> grpc.RpcMethodHandler:
         if method == GET_SCHEMA:
             return grpc.unary_unary_rpc_method_handler(_relaying(lambda _: self.proxy.schema()))
         if method in SERVER_STREAMING:
