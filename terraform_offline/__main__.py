@@ -92,8 +92,8 @@ def cmd_env() -> int:
     prepared = offline_terraform()
     archive = "offline stand-in" if prepared.uses_archive_standin else "real provider from mirror"
     print(
-        f"# Offline Terraform: hashicorp/aws from {prepared.aws_mirror}; hashicorp/archive: "
-        f"{archive}."
+        f"# Offline Terraform: hashicorp/aws from {prepared.aws_mirror} (through launchers in "
+        f"{prepared.base_dir}); hashicorp/archive: {archive}."
     )
     for key, value in prepared.env().items():
         print(f"export {key}={shlex.quote(value)}")
