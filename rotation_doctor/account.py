@@ -41,22 +41,26 @@ class Account:
     def __init__(
         self, *, region: str | None = None, profile: str | None = None, concurrency: int = 8
     ) -> None:
-        session = boto3.session.Session(region_name=region, profile_name=profile)
-        self.region = session.region_name or "us-east-1"
-        config = Config(
+        self._session = boto3.session.Session(region_name=region, profile_name=profile)
+        self.region = self._session.region_name or "us-east-1"
+        self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 10},
             max_pool_connections=max(concurrency, 10),
         )
-        self._clients = {
-            name: session.client(name, config=config)
-            for name in ("secretsmanager", "lambda", "iam", "logs", "kms", "ec2", "rds")
-        }
+        # Made on first use: a client loads its service's whole API model (0.1-0.2 CPU s each,
+        # EC2's and RDS's the largest), and only functions in a VPC need EC2, only database
+        # strategies RDS.
+        self._clients: dict[str, Any] = {}
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
 
     def client(self, name: str) -> Any:
-        return self._clients[name]
+        # One lock for every client: a boto3 session is not safe to use from several threads.
+        with self._lock:
+            if name not in self._clients:
+                self._clients[name] = self._session.client(name, config=self._config)
+            return self._clients[name]
 
     def cached(self, kind: str, key: str, fetch: Callable[[], T]) -> T:
         with self._lock:
