@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from rotator.errors import ConfigurationError, RotationError
 from rotator.logs import StepLog
+from rotator.strategies import database as database_rules
 from rotator.strategies.mysql import rules
 from rotator.strategies.mysql.errors import (
     CleartextPasswordRefusedError,
@@ -151,13 +152,6 @@ def _verify_context(bundle: str | None) -> ssl.SSLContext:
         ) from None
 
 
-def _unverified_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def login(secret: MySqlSecret, *, credentials: str, log: StepLog) -> Session:
     """Log in as the secret says, with its TLS mode. Raises a RotationError."""
     driver = _driver()
@@ -168,7 +162,7 @@ def login(secret: MySqlSecret, *, credentials: str, log: StepLog) -> Session:
     if tls == "verify":
         tls_options = {"ssl": _verify_context(rules.ca_bundle())}
     elif tls == "unverified":
-        tls_options = {"ssl": _unverified_context()}
+        tls_options = {"ssl": database_rules.unverified_tls_context()}
     connection_class = _guarded_connection()
     try:
         conn = connection_class(
