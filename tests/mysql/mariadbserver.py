@@ -232,8 +232,14 @@ class MariaDb:
 
     # -- clients ---------------------------------------------------------------------------
     def root(self) -> pymysql.connections.Connection:
+        # No TLS on the local socket: PyMySQL's default (try TLS) loads the system's trust store
+        # at every connection, 44 ms each, and the tests make hundreds.
         return pymysql.connect(
-            unix_socket=str(self.socket_path), user="root", autocommit=True, connect_timeout=5
+            unix_socket=str(self.socket_path),
+            user="root",
+            autocommit=True,
+            connect_timeout=5,
+            ssl_disabled=True,
         )
 
     def connect(
