@@ -9,10 +9,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= api-key
-# Test processes side by side (pytest-xdist). Four on two cores: the run is CPU-bound, but RDS
-# waiters, queue deletions and rotations sleep (measured: 10 min 9 s with four, 10 min 34 s
-# with three).
-TEST_WORKERS ?= 4
+# Test processes side by side (pytest-xdist). Five on two cores: the run is CPU-bound, but the
+# AWS provider's waiters sleep (an RDS stack's apply: 95 s for 3 CPU s) and with four the cores
+# were 15-40 % idle for the first two minutes. Measured on this two-core machine, same tree:
+# four 7 min 00 s, five 6 min 29 s, six 6 min 30 s (more CPU: 742 s against 722 s).
+TEST_WORKERS ?= 5
 # The mutation-testing tool, pinned; installed into .venv by `make mutate` only.
 MUTMUT := mutmut==3.8.1
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
