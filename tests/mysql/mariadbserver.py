@@ -324,12 +324,37 @@ class DbUser:
         return {k: v for k, v in value.items() if v is not None}
 
 
+# Tries of a first start, each on a newly chosen port.
+PORT_ATTEMPTS = 3
+PORT_TAKEN = "Address already in use"
+
+
+def start_on_a_free_port(server: MariaDb) -> None:
+    """The server's first start; on a new port when its own was taken before the server bound it.
+
+    The port is chosen free before the data directory is made (seconds earlier); meanwhile the
+    kernel may hand it to any of the run's loopback connections, and mariadbd exits ("Bind on
+    TCP/IP port: Address already in use"). Only the first start moves: a restart keeps the port
+    that secrets already name.
+    """
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        logged = len(server.error_log())
+        try:
+            server.start()
+        except MariaDbUnavailableError:
+            if attempt == PORT_ATTEMPTS or PORT_TAKEN not in server.error_log()[logged:]:
+                raise
+        else:
+            return
+        server.port = _free_port()
+
+
 def start_server() -> tuple[MariaDb, Path]:
     binary, installer = ensure_installed()
     base = Path(tempfile.mkdtemp(prefix="rotator-mariadb-"))
     server = MariaDb(base=base, binary=binary, installer=installer, account=_server_account())
     server.init()
-    server.start()
+    start_on_a_free_port(server)
     server.sql(
         "CREATE USER %s@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)",
         ADMIN,

@@ -277,6 +277,34 @@ class DbUser:
         return {k: v for k, v in value.items() if v is not None}
 
 
+# Tries of a first start, each on a newly chosen port.
+PORT_ATTEMPTS = 3
+PORT_TAKEN = "Address already in use"
+
+
+def start_on_a_free_port(server: PgServer) -> None:
+    """The server's first start; on a new port when its own was taken before the server bound it.
+
+    The port is chosen free before initdb runs (seconds earlier). Meanwhile the kernel may hand it
+    to any other process's socket, and the tests open hundreds of loopback connections a second
+    (the server then logs "could not bind ...: Address already in use"). Only the first start
+    moves: a restart keeps the port that secrets already name.
+    """
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        logged = server.log_file.stat().st_size if server.log_file.exists() else 0
+        try:
+            server.start()
+        except PostgresUnavailableError:
+            log = server.log_file.read_bytes()[logged:] if server.log_file.exists() else b""
+            if attempt == PORT_ATTEMPTS or PORT_TAKEN.encode() not in log:
+                raise
+        else:
+            return
+        server.port = _free_port()
+        with (server.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {server.port}  # the first port was taken before the start\n")
+
+
 def start_server() -> tuple[PgServer, Path]:
     missing = [b for b in BINARIES if shutil.which(b) is None]
     if missing:
@@ -288,7 +316,7 @@ def start_server() -> tuple[PgServer, Path]:
     base = Path(tempfile.mkdtemp(prefix="rotator-pg-"))
     server = PgServer(base=base, account=_server_account())
     server.init()
-    server.start()
+    start_on_a_free_port(server)
     server.sql(f"CREATE ROLE {TLS_ONLY_GROUP} NOLOGIN")
     server.sql(f"CREATE ROLE {CLEARTEXT_GROUP} NOLOGIN")
     server.sql(f"CREATE ROLE {PLAIN_ONLY_GROUP} NOLOGIN")
