@@ -148,6 +148,7 @@ def main(quick: bool = False) -> None:
     global IMPORT_RUNS, HASHES, LOGINS, ROTATIONS  # noqa: PLW0603  the sizes every helper reads
     if quick:
         IMPORT_RUNS = HASHES = LOGINS = ROTATIONS = 1
+    sys.path.insert(0, str(ROOT / "tests"))  # loopback_port, which the server helper imports
     sys.path.insert(0, str(ROOT / "tests" / "mysql"))
     from mariadbserver import DbUser, start_server  # noqa: PLC0415
 

@@ -123,6 +123,7 @@ def _rotations(
 def main(quick: bool = False) -> None:
     """quick: one run of each measurement (tests/bench checks that the benchmark runs)."""
     runs, samples, rotations = (1, 1, 1) if quick else (IMPORT_RUNS, LOGINS, ROTATIONS)
+    sys.path.insert(0, str(ROOT / "tests"))  # loopback_port, which the server helper imports
     sys.path.insert(0, str(ROOT / "tests" / "postgres"))
     from pgserver import DbUser, start_server  # noqa: PLC0415
 

@@ -18,7 +18,6 @@ import fcntl
 import os
 import pwd
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 
 import pymysql
 import trustme
+from loopback_port import free_port, start_on_a_free_port
 
 PACKAGE = "mariadb-server"
 ADMIN = "admin"
@@ -83,13 +83,6 @@ def ensure_installed() -> tuple[str, str]:
         return server, installer
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _server_account() -> pwd.struct_passwd | None:
     if os.geteuid() != 0:
         return None
@@ -107,7 +100,7 @@ class MariaDb:
     base: Path
     binary: str
     installer: str
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
     account: pwd.struct_passwd | None = None
     ca: trustme.CA = field(default_factory=trustme.CA)
@@ -217,6 +210,10 @@ class MariaDb:
                 self.process.kill()
                 self.process.wait()
 
+    def move_to(self, port: int) -> None:
+        """Listen on ``port`` from the next start (loopback_port.start_on_a_free_port)."""
+        self.port = port
+
     def error_log(self) -> str:
         path = self.base / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -324,37 +321,12 @@ class DbUser:
         return {k: v for k, v in value.items() if v is not None}
 
 
-# Tries of a first start, each on a newly chosen port.
-PORT_ATTEMPTS = 3
-PORT_TAKEN = "Address already in use"
-
-
-def start_on_a_free_port(server: MariaDb) -> None:
-    """The server's first start; on a new port when its own was taken before the server bound it.
-
-    The port is chosen free before the data directory is made (seconds earlier); meanwhile the
-    kernel may hand it to any of the run's loopback connections, and mariadbd exits ("Bind on
-    TCP/IP port: Address already in use"). Only the first start moves: a restart keeps the port
-    that secrets already name.
-    """
-    for attempt in range(1, PORT_ATTEMPTS + 1):
-        logged = len(server.error_log())
-        try:
-            server.start()
-        except MariaDbUnavailableError:
-            if attempt == PORT_ATTEMPTS or PORT_TAKEN not in server.error_log()[logged:]:
-                raise
-        else:
-            return
-        server.port = _free_port()
-
-
 def start_server() -> tuple[MariaDb, Path]:
     binary, installer = ensure_installed()
     base = Path(tempfile.mkdtemp(prefix="rotator-mariadb-"))
     server = MariaDb(base=base, binary=binary, installer=installer, account=_server_account())
     server.init()
-    start_on_a_free_port(server)
+    start_on_a_free_port(server.start, server.error_log, server.move_to, MariaDbUnavailableError)
     server.sql(
         "CREATE USER %s@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD(%s)",
         ADMIN,

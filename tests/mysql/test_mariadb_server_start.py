@@ -1,17 +1,14 @@
-"""The tests' MariaDB server starts even when its port is taken before it binds it.
-
-The port is chosen free before the data directory is made; seconds later, under `make test`, any
-of the run's loopback connections may have been given it (a PostgreSQL benchmark failed so once).
-"""
+"""The tests' MariaDB server starts even when its port is taken before it binds it
+(tests/loopback_port.py says why)."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
-from mariadbserver import MariaDb, _server_account, ensure_installed, start_on_a_free_port
+from loopback_port import port_taken, start_on_a_free_port
+from mariadbserver import MariaDb, MariaDbUnavailableError, _server_account, ensure_installed
 
 
 def test_a_port_taken_before_the_first_start_moves_the_server_to_a_free_one() -> None:
@@ -22,10 +19,10 @@ def test_a_port_taken_before_the_first_start_moves_the_server_to_a_free_one() ->
     try:
         server.init()
         taken = server.port
-        with socket.socket() as squatter:
-            squatter.bind((server.host, taken))
-            squatter.listen()
-            start_on_a_free_port(server)
+        with port_taken(server.host, taken):
+            start_on_a_free_port(
+                server.start, server.error_log, server.move_to, MariaDbUnavailableError
+            )
         assert server.port != taken
         assert server.sql("SELECT @@port") == [(server.port,)]
     finally:

@@ -28,6 +28,7 @@ from typing import Any
 
 import pg8000.native
 import trustme
+from loopback_port import free_port, start_on_a_free_port
 
 SUPERUSER = "postgres"
 SUPERUSER_PASSWORD = "superuser-pw-Éé'\\\"x"  # awkward on purpose: initdb's --pwfile takes it as is
@@ -39,13 +40,6 @@ BINARIES = ("initdb", "pg_ctl", "postgres")
 
 class PostgresUnavailableError(RuntimeError):
     pass
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _server_account() -> pwd.struct_passwd | None:
@@ -64,7 +58,7 @@ def _server_account() -> pwd.struct_passwd | None:
 @dataclass
 class PgServer:
     base: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
     account: pwd.struct_passwd | None = None
     ca: trustme.CA = field(default_factory=trustme.CA)
@@ -176,6 +170,15 @@ class PgServer:
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
 
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+
+    def move_to(self, port: int) -> None:
+        """Listen on ``port`` from the next start (loopback_port.start_on_a_free_port)."""
+        self.port = port
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {port}  # the first port was taken before the start\n")
+
     def running(self) -> bool:
         with contextlib.suppress(OSError), socket.create_connection((self.host, self.port), 1):
             return True
@@ -277,34 +280,6 @@ class DbUser:
         return {k: v for k, v in value.items() if v is not None}
 
 
-# Tries of a first start, each on a newly chosen port.
-PORT_ATTEMPTS = 3
-PORT_TAKEN = "Address already in use"
-
-
-def start_on_a_free_port(server: PgServer) -> None:
-    """The server's first start; on a new port when its own was taken before the server bound it.
-
-    The port is chosen free before initdb runs (seconds earlier). Meanwhile the kernel may hand it
-    to any other process's socket, and the tests open hundreds of loopback connections a second
-    (the server then logs "could not bind ...: Address already in use"). Only the first start
-    moves: a restart keeps the port that secrets already name.
-    """
-    for attempt in range(1, PORT_ATTEMPTS + 1):
-        logged = server.log_file.stat().st_size if server.log_file.exists() else 0
-        try:
-            server.start()
-        except PostgresUnavailableError:
-            log = server.log_file.read_bytes()[logged:] if server.log_file.exists() else b""
-            if attempt == PORT_ATTEMPTS or PORT_TAKEN.encode() not in log:
-                raise
-        else:
-            return
-        server.port = _free_port()
-        with (server.data / "postgresql.conf").open("a") as conf:
-            conf.write(f"port = {server.port}  # the first port was taken before the start\n")
-
-
 def start_server() -> tuple[PgServer, Path]:
     missing = [b for b in BINARIES if shutil.which(b) is None]
     if missing:
@@ -316,7 +291,7 @@ def start_server() -> tuple[PgServer, Path]:
     base = Path(tempfile.mkdtemp(prefix="rotator-pg-"))
     server = PgServer(base=base, account=_server_account())
     server.init()
-    start_on_a_free_port(server)
+    start_on_a_free_port(server.start, server.log, server.move_to, PostgresUnavailableError)
     server.sql(f"CREATE ROLE {TLS_ONLY_GROUP} NOLOGIN")
     server.sql(f"CREATE ROLE {CLEARTEXT_GROUP} NOLOGIN")
     server.sql(f"CREATE ROLE {PLAIN_ONLY_GROUP} NOLOGIN")

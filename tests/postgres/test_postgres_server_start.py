@@ -1,17 +1,14 @@
-"""The tests' PostgreSQL server starts even when its port is taken before it binds it.
-
-The port is chosen free before initdb runs; seconds later, under `make test`, any of the run's
-loopback connections may have been given it. One run failed this way in a benchmark.
-"""
+"""The tests' PostgreSQL server starts even when its port is taken before it binds it
+(tests/loopback_port.py says why; a benchmark's quick run failed once, likely so)."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
-from pgserver import PgServer, _server_account, start_on_a_free_port
+from loopback_port import port_taken, start_on_a_free_port
+from pgserver import PgServer, PostgresUnavailableError, _server_account
 
 
 def test_a_port_taken_before_the_first_start_moves_the_server_to_a_free_one() -> None:
@@ -21,10 +18,8 @@ def test_a_port_taken_before_the_first_start_moves_the_server_to_a_free_one() ->
     try:
         server.init()
         taken = server.port
-        with socket.socket() as squatter:
-            squatter.bind((server.host, taken))
-            squatter.listen()
-            start_on_a_free_port(server)
+        with port_taken(server.host, taken):
+            start_on_a_free_port(server.start, server.log, server.move_to, PostgresUnavailableError)
         try:
             assert server.port != taken
             assert server.sql("SELECT current_setting('port')") == [[str(server.port)]]
