@@ -62,6 +62,7 @@ from tf.iface import (
     ReadDataContext,
     UpdateContext,
 )
+from tf.types import Unknown
 from tf.utils import Diagnostics
 
 # Stdlib-only module: importing it does not import this one (`-m` would warn about a double import).
@@ -511,9 +512,14 @@ def _validate(diags: Diagnostics, config: Config, attribute_names: set[str]) -> 
     for key in sorted(set(config) - attribute_names - {"source"}):
         diags.add_error("Unsupported argument", f'An argument named "{key}" is not expected here.')
     for attribute, others in _CONFLICTS.items():
-        if not _is_set(config.get(attribute)):
+        # The framework's ConflictsWith waits for known values: an unknown attribute is not
+        # checked, and an unknown other ends the check (terraform validate, and the validate
+        # walk of every plan, see a module's variables as unknown).
+        if not _is_set(config.get(attribute)) or config.get(attribute) is Unknown:
             continue
         for other in others:
+            if config.get(other) is Unknown:
+                break
             if _is_set(config.get(other)):
                 diags.add_error(
                     "Invalid Attribute Combination",

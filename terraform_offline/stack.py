@@ -77,7 +77,7 @@ class Stack:
         self._owns_root = work_dir is None
         for name in copied:
             if (source_root / name).is_dir():  # an older release may lack one (scripts/)
-                shutil.copytree(source_root / name, self.root / name, ignore=IGNORED)
+                shutil.copytree(source_root / name, self.root / name, symlinks=True, ignore=IGNORED)
         self.dir = self.root / "examples" / example
         shutil.copytree(source_root / "examples" / example, self.dir, ignore=IGNORED)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}

@@ -164,9 +164,11 @@ def git_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("secret-rotation-repo")
     for relative in filter(None, listed.split("\0")):
         source = ROOT / relative
-        if source.is_file():  # a tracked file deleted in the working tree is not copied
+        # A tracked file deleted in the working tree is not copied; a symlink is copied as one
+        # (modules/rotation-function/package/rotator), as git stores it.
+        if source.is_symlink() or source.is_file():
             (repo / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, repo / relative)
+            shutil.copy2(source, repo / relative, follow_symlinks=False)
     _git(repo, "init", "--quiet", "--initial-branch=main")
     _git(repo, "add", "--all")
     _git(repo, "commit", "--quiet", "-m", "snapshot for the git-source test")

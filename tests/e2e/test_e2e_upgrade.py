@@ -49,7 +49,7 @@ def _upgrade_sources(stack: Stack, example: str) -> None:
     """Replace the stack's sources with this checkout's, keeping its state and .terraform."""
     for name in COPIED:
         shutil.rmtree(stack.root / name, ignore_errors=True)  # 0.1.0 had no scripts/
-        shutil.copytree(REPO_ROOT / name, stack.root / name, ignore=IGNORED)
+        shutil.copytree(REPO_ROOT / name, stack.root / name, symlinks=True, ignore=IGNORED)
     for path in stack.dir.glob("*.tf"):
         path.unlink()
     for path in (REPO_ROOT / "examples" / example).glob("*.tf"):

@@ -56,7 +56,7 @@ def module_names(block: str) -> list[str]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checkout = tmp_path_factory.mktemp("checkout")
     for folder in COPIED:
-        shutil.copytree(REPO_ROOT / folder, checkout / folder, ignore=IGNORED)
+        shutil.copytree(REPO_ROOT / folder, checkout / folder, symlinks=True, ignore=IGNORED)
     root = checkout / "stack"
     root.mkdir()
     shutil.copytree(REPO_ROOT / "examples" / "custom-api-key" / "rotation", root / "rotation")

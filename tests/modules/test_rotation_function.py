@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tfharness
@@ -17,6 +22,8 @@ from planhelpers import (
     resource_config,
     statements,
 )
+
+from terraform_offline.archive_standin import build_archive
 
 SUITE = Path(__file__).parent / "rotation_function"
 FIXTURE = SUITE / "fixture"
@@ -191,15 +198,43 @@ def _expected_package_files() -> set[str]:
     }
 
 
-def test_zip_holds_the_package_python_files_under_rotator(plan: tfharness.PlanSummary) -> None:
+def _packed_names(archive: dict[str, Any], out: Path) -> list[str]:
+    """The names in the zip archive_file writes from these planned arguments (the stand-in
+    walks source_dir and applies excludes as the real provider does)."""
+    build_archive(
+        {**archive, "source_dir": str(FIXTURE / archive["source_dir"]), "output_path": str(out)}
+    )
+    with zipfile.ZipFile(out) as packed:
+        return packed.namelist()
+
+
+def test_zip_holds_the_package_python_files_under_rotator(
+    plan: tfharness.PlanSummary, tmp_path: Path
+) -> None:
     archive = plan.values[f"{BASIC}.archive_file.this[0]"]
-    entries = {block["filename"]: block["content"] for block in archive["source"]}
-    assert set(entries) == _expected_package_files()
-    assert "rotator/handler.py" in entries, "the handler rotator.handler.lambda_handler is shipped"
-    assert not [n for n in entries if "__pycache__" in n or "/tests/" in n or n.endswith(".pyc")]
-    # Each entry is the file as it is in the checkout (the zip is written from these at apply).
-    for name, content in entries.items():
-        assert content == (REPO_ROOT / name).read_text(), name
+    # Packed from the directory, so the rotator's source is not in the plan (or the state).
+    assert archive["source"] == []
+    assert Path(archive["source_dir"]).name == "package"
+    assert (FIXTURE / archive["source_dir"] / "rotator").resolve() == REPO_ROOT / "rotator"
+    names = _packed_names(archive, tmp_path / "basic.zip")
+    assert set(names) == _expected_package_files()
+    assert "rotator/handler.py" in names, "the handler rotator.handler.lambda_handler is shipped"
+
+
+def test_zip_digest_at_plan_covers_exactly_the_packed_files(
+    plan: tfharness.PlanSummary, tmp_path: Path
+) -> None:
+    # terraform_data.rotator_package replaces the archive when a packed file changes; its list of
+    # files (a regex over fileset) and the archive's excludes (globs) must name the same files.
+    names = _packed_names(plan.values[f"{BASIC}.archive_file.this[0]"], tmp_path / "basic.zip")
+    digests = {
+        name.removeprefix("rotator/"): hashlib.sha256((REPO_ROOT / name).read_bytes()).hexdigest()
+        for name in names
+    }
+    expected = hashlib.sha256(
+        json.dumps(dict(sorted(digests.items())), separators=(",", ":")).encode()
+    ).hexdigest()
+    assert plan.values[f"{BASIC}.terraform_data.rotator_package[0]"]["input"] == expected
 
 
 def test_zip_is_built_at_apply_and_both_functions_pack_the_same_files(
@@ -207,9 +242,9 @@ def test_zip_is_built_at_apply_and_both_functions_pack_the_same_files(
 ) -> None:
     basic = plan.values[f"{BASIC}.archive_file.this[0]"]
     scoped = plan.values[f"{SCOPED}.archive_file.this[0]"]
-    # Same entries and modes: the same bytes, so the same hash (the stand-in's tests show the
-    # bytes depend only on these inputs).
-    assert basic["source"] == scoped["source"]
+    # Same directory, excludes and modes: the same bytes, so the same hash (the stand-in's tests
+    # show the bytes depend only on these inputs).
+    assert (basic["source_dir"], basic["excludes"]) == (scoped["source_dir"], scoped["excludes"])
     assert basic["output_file_mode"] == scoped["output_file_mode"] == "0644"
     # Nothing is written while planning: a saved plan applied in a fresh checkout writes the zip
     # itself before the function uploads it.
@@ -233,3 +268,30 @@ def test_create_false_plans_nothing_and_writes_no_zip(plan: tfharness.PlanSummar
     outputs = plan.outputs["functions"]["switched_off"]
     assert set(outputs) == set(plan.outputs["functions"]["basic"])
     assert {name: value for name, value in outputs.items() if value not in (None, {})} == {}
+
+
+def test_checkout_without_symlinks_is_a_plan_error_that_says_what_to_do(
+    tf: tfharness.TerraformHarness, tmp_path: Path
+) -> None:
+    # git with core.symlinks false (Windows' default) writes a symlink as a file holding its
+    # target; archive_file would pack that file as "rotator" and the function could not start.
+    for name in ("modules", "rotator"):
+        shutil.copytree(
+            REPO_ROOT / name,
+            tmp_path / name,
+            symlinks=True,
+            ignore=shutil.ignore_patterns(".terraform*", "builds", "__pycache__"),
+        )
+    link = tmp_path / "modules" / "rotation-function" / "package" / "rotator"
+    target = os.readlink(link)
+    link.unlink()
+    link.write_text(target)
+    root = tmp_path / "stack"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+        'module "function" {\n  source = "../modules/rotation-function"\n  name   = "no-links"\n}\n'
+    )
+    failure = tf.plan_failure(root)
+    failure.assert_error(r"must be the symlink to \.\./\.\./\.\./rotator")
+    failure.assert_error(r"core\.symlinks true")

@@ -169,7 +169,12 @@ def test_initial_value_never_reaches_the_plan(plan: tfharness.PlanSummary) -> No
 def _copy_tree(source: Path, target: Path) -> None:
     """Copy what a clone would hold: no .terraform, zips, caches or lock files."""
     skipped = {".terraform", "builds", "__pycache__", ".terraform.lock.hcl"}
-    shutil.copytree(source, target, ignore=lambda _dir, names: [n for n in names if n in skipped])
+    shutil.copytree(
+        source,
+        target,
+        symlinks=True,  # as git stores them (modules/rotation-function/package/rotator)
+        ignore=lambda _dir, names: [n for n in names if n in skipped],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +204,12 @@ def test_module_works_through_a_git_source(
 ) -> None:
     plan = tf.plan(git_source_root)
     archive = plan.values["module.rotation.module.function.archive_file.this[0]"]
-    # The path from the module to rotator/ resolved inside the downloaded repository.
-    assert "rotator/handler.py" in {block["filename"] for block in archive["source"]}
+    # The module's symlink to rotator/ came down with the repository and resolves inside the
+    # download, not in this checkout.
+    package = git_source_root / archive["source_dir"]
+    assert (package / "rotator").is_symlink()
+    handler = (package / "rotator" / "handler.py").resolve()
+    assert handler.is_relative_to((git_source_root / ".terraform" / "modules").resolve())
     function = plan.values["module.rotation.module.function.aws_lambda_function.this[0]"]
     assert function["function_name"] == "git-source-check-rotation"
     assert plan.counts["aws_secretsmanager_secret_rotation"] == 1

@@ -177,6 +177,18 @@ def test_source_file_with_source_dir_is_rejected_like_the_real_provider(
     failure.assert_error(r'Attribute "source_dir" cannot be specified when "source_file"')
 
 
+def test_source_dir_or_source_blocks_chosen_by_a_module_variable_plan(
+    offline_tf: tfharness.TerraformHarness, tmp_path: Path
+) -> None:
+    # Terraform validates the module with by_dir unknown: both arguments are unknown there, and
+    # the real provider's ConflictsWith waits for known values instead of rejecting the pair.
+    src, _ = _make_source(tmp_path)
+    tfvars = _tfvars(tmp_path, source_dir=str(src), out_dir=str(tmp_path / "out"))
+    archives = offline_tf.plan(FIXTURES / "archive_chosen", tfvars).outputs["archives"]
+    assert archives["by_dir"] == {"source_dir": str(src), "files": 0}
+    assert archives["by_content"] == {"source_dir": None, "files": 2}
+
+
 @pytest.mark.parametrize(
     ("pattern", "path", "matches"),
     [
