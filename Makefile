@@ -17,12 +17,13 @@ TEST_WORKERS ?= 5
 # The mutation-testing tool, pinned; installed into .venv by `make mutate` only.
 MUTMUT := mutmut==3.8.1
 TF_DIRS := $(wildcard modules/*) $(wildcard examples/*)
-# pytest with bytecode caching on even where the machine turns it off (this image sets
+# Bytecode caching on for every target, even where the machine turns it off (this image sets
 # PYTHONDONTWRITEBYTECODE=1): otherwise every test process, sandbox and Lambda runner compiles
-# this repository's modules again, and pytest rewrites every test file's asserts again in each
-# process (7.2 s of CPU per process to collect, 3.0 s with the cache; 37 CPU s per `make test`).
-# The caches are __pycache__ folders in the checkout (gitignored; the rotator zip takes *.py only).
-PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
+# this repository's modules and the libraries it imports again, and pytest rewrites every test
+# file's asserts again in each process (7.2 s of CPU per process to collect, 3.0 s with the
+# cache). The caches are __pycache__ folders (gitignored; the rotator's zip leaves them out).
+unexport PYTHONDONTWRITEBYTECODE
+PYTEST := $(PY) -m pytest
 # Prerequisites build side by side: .venv and checkov's own virtualenv install at the same time.
 MAKEFLAGS += --jobs=2
 
@@ -31,10 +32,14 @@ MAKEFLAGS += --jobs=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
+# --no-compile: pip compiles every module it installs, on one core, before anything else can run
+# (17 of the 35 s the install took here), most of them never imported (sympy, networkx, cfn-lint
+# come with moto[server]; mypy is compiled code). Each is compiled on its first import instead,
+# and cached (see unexport above).
 $(STAMP): pyproject.toml VERSION
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-compile --upgrade pip
+	$(PY) -m pip install --quiet --no-compile -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv with the pinned dev dependencies
@@ -72,7 +77,7 @@ test-scale: $(STAMP) ## Only the 150-secret end-to-end test (also part of `make 
 	$(PYTEST) -m scale
 
 # Two processes: 26 s instead of 42 s for the 426 tests on two idle cores (17 s since `make test`
-# keeps bytecode caches, see PYTEST).
+# keeps bytecode caches, see `unexport PYTHONDONTWRITEBYTECODE`).
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
 	$(PYTEST) -n 2 tests/rotator
 
