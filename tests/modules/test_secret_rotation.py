@@ -194,6 +194,11 @@ def git_source_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '  name               = "git/source-check"\n'
         '  rotation_rules     = { schedule_expression = "cron(0 5 ? * TUE *)", duration = "3h" }\n'
         "  rotate_immediately = false\n"
+        "}\n\n"
+        # A second call of the same tag: Terraform copies the first download for it.
+        'module "second_function" {\n'
+        f'  source = "git::file://{repository}//modules/rotation-function?ref=v1.0.0"\n'
+        '  name   = "git-source-second"\n'
         "}\n"
     )
     return root
@@ -203,13 +208,15 @@ def test_module_works_through_a_git_source(
     tf: tfharness.TerraformHarness, git_source_root: Path
 ) -> None:
     plan = tf.plan(git_source_root)
-    archive = plan.values["module.rotation.module.function.archive_file.this[0]"]
-    # The module's symlink to rotator/ came down with the repository and resolves inside the
-    # download, not in this checkout.
-    package = git_source_root / archive["source_dir"]
-    assert (package / "rotator").is_symlink()
-    handler = (package / "rotator" / "handler.py").resolve()
-    assert handler.is_relative_to((git_source_root / ".terraform" / "modules").resolve())
+    # The module's symlink to rotator/ came down with the repository, and with the copy of it
+    # Terraform makes for the second call, and resolves inside each download.
+    for function_module in ("module.rotation.module.function", "module.second_function"):
+        archive = plan.values[f"{function_module}.archive_file.this[0]"]
+        package = git_source_root / archive["source_dir"]
+        assert (package / "rotator").is_symlink(), function_module
+        handler = (package / "rotator" / "handler.py").resolve()
+        assert handler.is_relative_to((git_source_root / ".terraform" / "modules").resolve())
+        assert handler.is_relative_to(package.parent.parent.parent.resolve()), function_module
     function = plan.values["module.rotation.module.function.aws_lambda_function.this[0]"]
     assert function["function_name"] == "git-source-check-rotation"
     assert plan.counts["aws_secretsmanager_secret_rotation"] == 1
