@@ -10,7 +10,7 @@ locals {
   # Every file under source_dir, so that what a library reads at runtime besides its code (its
   # *.dist-info metadata, data files) reaches the zip as pip install --target left it. Left out:
   # tests (test/ and tests/ folders, test_*.py, *_test.py, conftest.py: local.test_file_pattern,
-  # as for the rotator), caches and compiled files (__pycache__/, *.pyc), hidden files and
+  # package.tf), caches and compiled files (__pycache__/, *.pyc), hidden files and
   # folders (.git/, .venv/, .DS_Store), and everything inside a virtualenv (a folder holding
   # pyvenv.cfg: its packages are built for this machine, not for Lambda).
   custom_strategy_all_files = var.custom_strategy == null ? [] : fileset(var.custom_strategy.source_dir, "**")

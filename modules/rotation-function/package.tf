@@ -8,7 +8,7 @@ locals {
   # terraform_data.rotator_package's precondition reports.
   package_dir = "${path.module}/package"
 
-  # Tests of a package (the rotator's or a custom strategy's) never ship.
+  # Tests of a custom strategy never ship (custom_strategy.tf; the rotator's rule is below).
   test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
 
   # The rotator's files the zip holds: the package's Python files and nothing else (no tests,
