@@ -14,11 +14,14 @@ from typing import Any
 
 def install() -> None:
     from moto.awslambda.models import LambdaFunction  # noqa: PLC0415  moto only in the server
-    from moto.ec2.models import ec2_backends  # noqa: PLC0415
 
     def vpc_config(self: Any) -> dict[str, Any] | None:
         if not self._vpc_config:
             return None
+        # Imported here, for the functions in a VPC: importing moto's EC2 reads every region's
+        # data (1.2 s of CPU), which every sandbox start paid whether or not a stack used EC2.
+        from moto.ec2.models import ec2_backends  # noqa: PLC0415
+
         config = dict(self._vpc_config)
         subnets = list(config.get("SubnetIds") or [])
         if not subnets:
