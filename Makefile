@@ -77,9 +77,10 @@ test-scale: $(STAMP) ## Only the 150-secret end-to-end test (also part of `make 
 	$(PYTEST) -m scale
 
 # Two processes: 26 s instead of 42 s for the 426 tests on two idle cores (17 s since `make test`
-# keeps bytecode caches, see `unexport PYTHONDONTWRITEBYTECODE`).
+# keeps bytecode caches, see `unexport PYTHONDONTWRITEBYTECODE`). Test by test (worksteal): these
+# tests share no stack, and a bare -n would hand the whole suite to one process (tests/conftest.py).
 test-fast: $(STAMP) ## Unit tests only (no Terraform)
-	$(PYTEST) -n 2 tests/rotator
+	$(PYTEST) -n 2 --dist worksteal tests/rotator
 
 # Not part of `make test`. At low priority, so the machine stays usable while every core runs
 # mutants; from scratch each time, so the score is never a stale cache's. Settings: [tool.mutmut].

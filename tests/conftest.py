@@ -83,13 +83,16 @@ def xdist_group_of(nodeid: str) -> str:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """With ``--dist loadgroup``, the groups above; a process takes a whole group.
+    """With ``--dist loadgroup``, or a bare ``-n N`` (xdist's ``load``), the groups above; a
+    process takes a whole group.
 
-    The groups are computed from the node id rather than set as ``xdist_group`` markers: with
+    A bare ``-n`` too: spread over processes, one file's tests each applied the file's stack
+    again and ran out of order (seen: a year of rotations failing at its first window). The
+    groups are computed from the node id rather than set as ``xdist_group`` markers: with
     pytest 9.2, pytest-xdist 3.8 can no longer rename a test's node id, which is how its own
     loadgroup finds the marker, so marked tests were spread over every process.
     """
-    if config.getvalue("dist") != "loadgroup":
+    if config.getvalue("dist") not in ("load", "loadgroup"):
         return None
     from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415  only under xdist
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 # The files that import `rotator` at module level from inside a folder named after a package.
 SHADOWED = ["tests/rotator/test_rotator_imports.py", "tests/postgres/test_postgres_imports.py"]
@@ -25,8 +27,15 @@ def test_pytest_script_collects_the_rotator_package_not_the_test_folder() -> Non
     assert "error" not in result.stdout.lower().splitlines()[-1], result.stdout[-2000:]
 
 
-def test_xdist_keeps_a_files_tests_in_one_process() -> None:
-    """Under `make test`'s xdist settings each of these files runs in one process.
+@pytest.mark.parametrize(
+    "dist",
+    [
+        pytest.param(["--dist", "loadgroup", "--no-loadscope-reorder"], id="make-test"),
+        pytest.param([], id="bare-n"),
+    ],
+)
+def test_xdist_keeps_a_files_tests_in_one_process(dist: list[str]) -> None:
+    """Under `make test`'s xdist settings, and under a bare `-n`, each file runs in one process.
 
     A file's module-scoped stack is applied once only when its tests share a process. xdist's own
     loadgroup lost its groups under pytest 9.2 and spread one file's tests (41 here) over every
@@ -41,9 +50,7 @@ def test_xdist_keeps_a_files_tests_in_one_process() -> None:
             "pytest",
             "-n",
             "2",
-            "--dist",
-            "loadgroup",
-            "--no-loadscope-reorder",
+            *dist,
             "-v",
             "-p",
             "no:cacheprovider",
