@@ -24,23 +24,26 @@ SHARED_FIXTURE_SUITES = {"offline"}
 # Suites where each file plans or applies directories of its own: one group per file, so a
 # file's module-scoped stack is applied once, in one process, and files run side by side.
 PER_FILE_SUITES = {"e2e", "modules"}
-# The groups that take longest, longest first (measured: `make test` with --junitxml, times summed
-# per group, after provider reuse; suites that are one group, such as bench, count too). Handed
-# out first, so no long file starts last and holds up the end of the run; a wrong guess costs
-# time, never correctness. Every other group follows in collection order.
+# The groups that take longest, handed out first, so no long file starts last and holds up the
+# end of the run (measured: `make test` with --junitxml, times summed per group, after provider
+# reuse; suites that are one group, such as bench, count too). Three of them mostly wait on the
+# AWS provider's waiters (an RDS instance's, an SQS queue policy's: 95-110 s of wall time for
+# 6-9 CPU s): started together, they left the two cores 20-80 % idle in the first two minutes
+# (vmstat), so the longest ones that compute come between them. A wrong guess costs time, never
+# correctness. Every other group follows in collection order.
 LONGEST_FIRST = (
     "e2e/test_mysql_rds_e2e.py",
-    "e2e/test_postgres_rds_e2e.py",
-    "e2e/test_e2e_rotation_events.py",
-    "e2e/test_e2e_git_source.py",
     "bench",
-    "modules/test_rotation_function_postgres.py",
+    "e2e/test_e2e_git_source.py",
+    "e2e/test_e2e_many_secrets_at_scale.py",
     "e2e/test_e2e_api_key.py",
+    "e2e/test_postgres_rds_e2e.py",
+    "modules/test_rotation_function_postgres.py",
     "postgres",
     "e2e/test_e2e_same_stack.py",
-    "e2e/test_e2e_many_secrets_at_scale.py",
     "modules/test_rotation_function_mysql.py",
     "e2e/test_e2e_forty_days.py",
+    "e2e/test_e2e_rotation_events.py",
     "rotator",
     "doctor",
     "modules/test_operations.py",
