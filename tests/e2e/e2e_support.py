@@ -151,13 +151,22 @@ def stack_from_tests(name: str, sandbox: Sandbox) -> Stack:
         return Stack(name, sandbox, source_root=root, reuse_providers=True)
 
 
-def fresh_job(example: str, sandbox: Sandbox, state: Path, variables: dict[str, Any]) -> Stack:
+def fresh_job(
+    example: str,
+    sandbox: Sandbox,
+    state: Path,
+    variables: dict[str, Any],
+    commit: Callable[[Stack], None] | None = None,
+) -> Stack:
     """A new copy of the repository with its own `terraform init`, sharing the state file.
 
     What one job of a CI pipeline has: a fresh checkout, and the state in a backend every job
-    reaches (a local file outside the checkout stands in for the remote backend).
+    reaches (a local file outside the checkout stands in for the remote backend). ``commit``
+    changes the copy before anything runs, as a later commit of the repository would.
     """
     job = Stack(example, sandbox, reuse_providers=True)
+    if commit is not None:
+        commit(job)
     (job.dir / "backend.tf").write_text(
         f'terraform {{\n  backend "local" {{\n    path = "{state}"\n  }}\n}}\n'
     )
@@ -178,22 +187,23 @@ def apply_saved_plan(
     variables: dict[str, Any],
     *,
     after_plan: Callable[[Stack], None] | None = None,
+    commit: Callable[[Stack], None] | None = None,
 ) -> Stack:
     """Plan with `-out` in one fresh checkout, apply the plan file from another, as CI does.
 
     The plan job's checkout is deleted before the apply job starts (``after_plan`` sees it
-    first): only the plan file and the state are left. Returns the apply job's checkout (the
-    caller cleans it up).
+    first): only the plan file and the state are left. Both checkouts are of one commit (see
+    fresh_job). Returns the apply job's checkout (the caller cleans it up).
     """
     state, plan_file = state_file(shared), shared / f"{example}.tfplan"
-    plan_job = fresh_job(example, sandbox, state, variables)
+    plan_job = fresh_job(example, sandbox, state, variables, commit)
     try:
         plan_job.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}")
         if after_plan is not None:
             after_plan(plan_job)
     finally:
         plan_job.cleanup()
-    apply_job = fresh_job(example, sandbox, state, variables)
+    apply_job = fresh_job(example, sandbox, state, variables, commit)
     try:
         apply_job.terraform("apply", "-input=false", "-no-color", str(plan_file))
     except BaseException:

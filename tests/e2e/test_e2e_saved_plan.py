@@ -5,6 +5,7 @@ the other tests), planned with `terraform plan -out` in one copy of the reposito
 `terraform apply PLANFILE` from another, fresh copy (new `terraform init`; only the plan file and
 the backend's state are shared, as CI jobs share a remote backend), then planned again from a
 third fresh copy. The rotator's zip is written by the apply job itself (resource "archive_file").
+Last, a later commit that changes a rotator file goes through the same two jobs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,37 @@ def test_later_plan_from_another_fresh_checkout_has_no_changes(
         assert rebuilt.read_bytes() == applied_zip.read_bytes()
     finally:
         later_job.cleanup()
+
+
+def test_a_changed_rotator_file_reaches_the_function_through_a_saved_plan(
+    e2e_sandbox: Sandbox, pipeline: dict[str, Any]
+) -> None:
+    # The archive packs the rotator's directory, whose files are not its arguments: the digest
+    # of them (terraform_data.rotator_package) moves in the plan job and replaces the archive, so
+    # the apply job writes the new zip before Lambda uploads it. Last in this file: the plans
+    # above expect the first commit's code.
+    release_note = "\n# a later commit of the rotator\n"
+
+    def later_commit(job: Stack) -> None:
+        handler = job.root / "rotator" / "handler.py"
+        handler.write_text(handler.read_text() + release_note)
+
+    applied: AppliedStack = pipeline["applied"]
+    function = applied.outputs["rotation_function_name"]
+    before = applied.client("lambda").get_function(FunctionName=function)["Configuration"]
+    apply_job = e2e_support.apply_saved_plan(
+        "api-key",
+        e2e_sandbox,
+        pipeline["state"].parent,
+        {"name": NAME},
+        commit=later_commit,
+    )
+    try:
+        [written] = zips(apply_job)
+        with zipfile.ZipFile(written) as packed:
+            assert packed.read("rotator/handler.py").decode().endswith(release_note)
+        after = applied.client("lambda").get_function(FunctionName=function)["Configuration"]
+        digest = base64.b64encode(hashlib.sha256(written.read_bytes()).digest()).decode()
+        assert after["CodeSha256"] == digest != before["CodeSha256"]
+    finally:
+        apply_job.cleanup()
