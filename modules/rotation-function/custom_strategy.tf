@@ -4,14 +4,16 @@ locals {
   # ROTATION_STRATEGY for a user's class: rotator/strategies restates it as CUSTOM, and
   # tests/modules/test_custom_strategy.py keeps the two, and the class pattern, in step.
   custom_strategy_name = "custom"
+  # Tests of a custom strategy never ship (the rotator's files follow package.tf's rule).
+  test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
   # A dotted module path, a colon, a class name, as the rotator checks CUSTOM_STRATEGY.
   custom_class_pattern = "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
 
   # Every file under source_dir, so that what a library reads at runtime besides its code (its
   # *.dist-info metadata, data files) reaches the zip as pip install --target left it. Left out:
-  # tests (test/ and tests/ folders, test_*.py, *_test.py, conftest.py: local.test_file_pattern,
-  # package.tf), caches and compiled files (__pycache__/, *.pyc), hidden files and
-  # folders (.git/, .venv/, .DS_Store), and everything inside a virtualenv (a folder holding
+  # tests (test/ and tests/ folders, test_*.py, *_test.py, conftest.py: test_file_pattern),
+  # caches and compiled files (__pycache__/, *.pyc), hidden files and folders (.git/, .venv/,
+  # .DS_Store), and everything inside a virtualenv (a folder holding
   # pyvenv.cfg: its packages are built for this machine, not for Lambda).
   custom_strategy_all_files = var.custom_strategy == null ? [] : fileset(var.custom_strategy.source_dir, "**")
   custom_strategy_virtualenvs = [

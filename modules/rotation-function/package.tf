@@ -8,9 +8,6 @@ locals {
   # terraform_data.rotator_package's precondition reports.
   package_dir = "${path.module}/package"
 
-  # Tests of a custom strategy never ship (custom_strategy.tf; the rotator's rule is below).
-  test_file_pattern = "(^|/)(tests?|__pycache__)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\\.py$"
-
   # The rotator's files the zip holds: the package's Python files and nothing else (no tests,
   # caches, documents or hidden files), so the zip (and its hash, and therefore the function)
   # changes only when the code does. Two spellings of one rule: rotator_excludes is what

@@ -24,6 +24,7 @@ from planhelpers import (
 )
 
 from terraform_offline.archive_standin import build_archive
+from terraform_offline.stack import IGNORED
 
 SUITE = Path(__file__).parent / "rotation_function"
 FIXTURE = SUITE / "fixture"
@@ -280,7 +281,7 @@ def test_checkout_without_symlinks_is_a_plan_error_that_says_what_to_do(
             REPO_ROOT / name,
             tmp_path / name,
             symlinks=True,
-            ignore=shutil.ignore_patterns(".terraform*", "builds", "__pycache__"),
+            ignore=IGNORED,
         )
     link = tmp_path / "modules" / "rotation-function" / "package" / "rotator"
     target = os.readlink(link)
