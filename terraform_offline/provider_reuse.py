@@ -1,4 +1,4 @@
-"""One provider process per directory, reused by every Terraform command run there.
+"""Running providers that Terraform commands attach to, instead of starting their own.
 
 Why: Terraform starts the AWS provider (a 700 MB binary) three or four times per command (schema,
 validate walk, plan or apply walk) and the provider builds its whole schema each time: about half
@@ -6,6 +6,19 @@ of every plan's CPU in the tests (``make bench``, "provider reuse"). Terraform's
 ``TF_REATTACH_PROVIDERS`` lets a command use a provider that is already running instead; the
 provider is started in debug mode (``-debug``, as ``terraform-plugin-testing`` runs providers for
 acceptance tests) and prints the value to give.
+
+Which one a command attaches to:
+
+- **A command that writes (apply, destroy, import, ...): the directory's own**, started in that
+  directory. Relative paths the provider opens (a Lambda zip's ``filename``, read when a function
+  is created or its code updated) resolve against its working directory.
+- **A command that only reads (plan, validate, show, output, providers): one shared by every
+  directory** of the test process with the same environment, unless the directory has its own
+  running already. Each start costs the AWS provider 0.8 CPU s, and most of the tests'
+  directories are planned and never applied. No plan-time call of hashicorp/aws 5.100 opens a
+  local file, and the shared one runs in an empty directory of its own, so one that did would
+  fail rather than read another directory's file. Commands through it run one at a time: each
+  configures it (region, endpoints), and two at once would use each other's settings.
 
 What a reused provider shares, and why each is kept the same as Terraform's own launch:
 
@@ -19,15 +32,13 @@ What a reused provider shares, and why each is kept the same as Terraform's own 
   process ("unable to add custom RootCAs HTTPClient"). The tests' AWS is plain ``http://`` on
   loopback, where a CA bundle is never read: the reused provider is started without it there, and
   not reused at all for any other endpoint.
-- **Working directory.** Relative paths the provider opens (a Lambda zip's ``filename``) resolve
-  against its own directory: it is started in the directory whose commands it serves.
-- **The schema Terraform decodes.** Terraform is given the AWS provider through a proxy that
-  answers its schema request with the types the directory uses (schema_proxy.py): decoding all
-  1,526 resource types cost every command 1.6 CPU s, reused provider or not.
+- **The schema Terraform decodes.** Terraform reaches the AWS provider through a proxy per
+  directory that answers its schema request with the types the directory uses
+  (schema_proxy.py): decoding all 1,526 resource types cost every command 1.6 CPU s.
 
 The offline stand-in for ``hashicorp/archive`` (a Python process, also started three or four
-times per command) is reused the same way, in its ``--dev`` mode; a real ``hashicorp/archive``
-is left to Terraform.
+times per command) is reused per directory, in its ``--dev`` mode: it writes zips at relative
+paths when it plans. A real ``hashicorp/archive`` is left to Terraform.
 
 Only the tests ask for it (``Terraform(reuse_providers=True)``); ``make demo`` and users run
 Terraform as they always do.
@@ -36,6 +47,7 @@ Terraform as they always do.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import re
 import shutil
@@ -44,7 +56,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +74,16 @@ ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
 REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(?P<value>\{.*\})'")
 START_TIMEOUT_SECONDS = 60.0
 # Live provider processes per test process: an AWS provider holds ~0.8 GB once it has served a
-# plan, the stand-in ~40 MB; two directories' worth.
+# plan, the stand-in ~40 MB; two directories' worth of their own, and shared ones by environment.
 KEEP_ALIVE = 4
+KEEP_SHARED = 2
+# Schema proxies kept (a gRPC server each, idle between commands): a few directories' worth.
+KEEP_PROXIES = 8
+# Terraform's first argument for the commands that only read (see the docstring): they may attach
+# to the shared provider. Everything else (apply, destroy, import, refresh, state) gets the
+# directory's own.
+READING_COMMANDS = frozenset({"plan", "validate", "show", "output", "providers"})
+SHARED = ""
 CRASH_TAIL_LINES = 30
 
 
@@ -105,21 +125,11 @@ def _dying_with_parent(command: list[str]) -> list[str]:
 
 
 class RunningProvider:
-    """A provider started with ``-debug`` in a directory, and the reattach value to give.
+    """A provider started with ``-debug`` in ``cwd``, and the reattach value it printed."""
 
-    ``trim_schema``: the provider's type prefix (``aws_``) when Terraform should reach it through
-    a SchemaTrimmingProxy; the reattach value then names the proxy's socket.
-    """
-
-    def __init__(
-        self,
-        address: str,
-        command: list[str],
-        cwd: Path,
-        env: Mapping[str, str],
-        trim_schema: str | None = None,
-    ) -> None:
-        self.proxy: SchemaTrimmingProxy | None = None
+    def __init__(self, address: str, command: list[str], cwd: Path, env: Mapping[str, str]) -> None:
+        self.address = address
+        self.binary = Path(command[0])
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  lives as long as the process
             prefix="provider-", suffix=".log"
         )
@@ -132,21 +142,14 @@ class RunningProvider:
             stderr=subprocess.STDOUT,
         )
         self.reattach = self._wait_for_reattach_value(command)
-        if trim_schema is not None:
-            served: dict[str, Any] = self.reattach[address]  # type: ignore[assignment]
-            binary = Path(command[0])
-            self.proxy = SchemaTrimmingProxy(served["Addr"]["String"], binary, cwd, trim_schema)
-            self.reattach = {
-                address: {**served, "Addr": {"Network": "unix", "String": self.proxy.socket}}
-            }
 
-    def _wait_for_reattach_value(self, command: list[str]) -> dict[str, object]:
+    def _wait_for_reattach_value(self, command: list[str]) -> dict[str, Any]:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         log = Path(self.log.name)
         while time.monotonic() < deadline:
             match = REATTACH_LINE.search(log.read_text(errors="replace"))
             if match:
-                value: dict[str, object] = json.loads(match["value"])
+                value: dict[str, Any] = json.loads(match["value"])
                 return value
             if self.process.poll() is not None:
                 break
@@ -155,13 +158,15 @@ class RunningProvider:
         self.stop()
         raise ProviderStartError(f"{command[0]} printed no reattach configuration:\n{tail}")
 
+    @property
+    def socket(self) -> str:
+        """Where the provider listens (go-plugin's unix socket)."""
+        return str(self.reattach[self.address]["Addr"]["String"])
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.proxy is not None:
-            self.proxy.stop()
-            self.proxy = None
         if self.alive():
             self.process.terminate()
             try:
@@ -177,11 +182,17 @@ def _environment_key(env: Mapping[str, str]) -> str:
     return json.dumps(sorted((k, v) for k, v in env.items() if not k.startswith("TF_VAR_")))
 
 
+# A running provider's key: (owner, address, environment key); the owner is the directory it was
+# started in, or SHARED.
+Key = tuple[str, str, str]
+
+
 class ProviderPool:
-    """Running providers by directory and environment; the least recently used ones stop.
+    """Running providers by owner and environment; the least recently used ones stop.
 
     One pool per test process (``POOL``), so the number of 0.8 GB providers alive is bounded by
-    ``keep_alive`` however many stacks a test file leaves behind.
+    ``keep_alive`` (the directories' own) and ``KEEP_SHARED`` however many stacks a test file
+    leaves behind.
     """
 
     def __init__(self, keep_alive: int = KEEP_ALIVE, *, trim_schemas: bool = True) -> None:
@@ -189,17 +200,33 @@ class ProviderPool:
         turns it off to measure what it saves)."""
         self.keep_alive = keep_alive
         self.trim_schemas = trim_schemas
-        self._running: OrderedDict[tuple[str, str, str], RunningProvider] = OrderedDict()
+        self._running: OrderedDict[Key, RunningProvider] = OrderedDict()
+        # By (directory, provider pid): the directory decides which types the proxy keeps.
+        self._proxies: OrderedDict[tuple[str, int], SchemaTrimmingProxy] = OrderedDict()
+        # The providers each directory's latest command attached to (for its failure report).
+        self._serving: dict[str, list[Key]] = {}
         self._lock = threading.Lock()
+        # Held by a reading command from before it attaches until it ends (see the docstring).
+        self._shared_in_use = threading.Lock()
+        self._shared_cwd: Path | None = None
         atexit.register(self.stop_all)
 
-    def reattach_env(self, tfdir: Path | str, env: Mapping[str, str]) -> dict[str, str]:
-        """``TF_REATTACH_PROVIDERS`` for a command in ``tfdir``; empty when nothing is reused."""
+    @contextlib.contextmanager
+    def attached(
+        self, tfdir: Path | str, env: Mapping[str, str], args: Sequence[str]
+    ) -> Iterator[dict[str, str]]:
+        """``TF_REATTACH_PROVIDERS`` for ``terraform ARGS`` in ``tfdir`` (empty when nothing is
+        reused), for the duration of the command."""
         directory = Path(tfdir).resolve()
-        reattach: dict[str, object] = {}
-        for address, command, provider_env in self._reusable(directory, env):
-            reattach.update(self._running_in(directory, address, command, provider_env))
-        return {"TF_REATTACH_PROVIDERS": json.dumps(reattach)} if reattach else {}
+        if not (args and args[0] in READING_COMMANDS):
+            yield self._attach(directory, env, shareable=False)
+            return
+        with self._shared_in_use:
+            yield self._attach(directory, env, shareable=True)
+
+    def reattach_env(self, tfdir: Path | str, env: Mapping[str, str]) -> dict[str, str]:
+        """``TF_REATTACH_PROVIDERS`` naming ``tfdir``'s own providers, started if need be."""
+        return self._attach(Path(tfdir).resolve(), env, shareable=False)
 
     @staticmethod
     def _reusable(
@@ -218,36 +245,97 @@ class ProviderPool:
             # It prints the reattach value with print(): unbuffered, or it waits in the buffer.
             yield ARCHIVE_PROVIDER, [str(archive), "--dev"], {**env, "PYTHONUNBUFFERED": "1"}
 
-    def _running_in(
-        self, directory: Path, address: str, command: list[str], env: Mapping[str, str]
-    ) -> dict[str, object]:
-        key = (str(directory), address, _environment_key(env))
+    def _attach(
+        self, directory: Path, env: Mapping[str, str], *, shareable: bool
+    ) -> dict[str, str]:
+        """The reattach value for a command in ``directory``; ``shareable``: the caller holds
+        ``_shared_in_use`` and the command only reads."""
+        reattach: dict[str, object] = {}
+        attached: list[Key] = []
         with self._lock:
-            provider = self._running.pop(key, None)
-            if provider is not None and not provider.alive():
-                provider.stop()  # its proxy and log; the process is gone
-                provider = None
-            if provider is None:
-                trim = AWS_TYPE_PREFIX if address == AWS_PROVIDER and self.trim_schemas else None
-                provider = RunningProvider(address, command, directory, env, trim_schema=trim)
-            self._running[key] = provider
-            # The oldest first, never one this directory's command is about to attach to.
-            others = [k for k in self._running if k[0] != key[0]]
-            for old in others[: max(0, len(self._running) - self.keep_alive)]:
-                self._running.pop(old).stop()
-        return provider.reattach
+            for address, command, provider_env in self._reusable(directory, env):
+                environment = _environment_key(provider_env)
+                own_key = (str(directory), address, environment)
+                provider = self._take(own_key)
+                if provider is None and shareable and address == AWS_PROVIDER:
+                    key: Key = (SHARED, address, environment)
+                    provider = self._take(key) or RunningProvider(
+                        address, command, self._empty_directory(), provider_env
+                    )
+                else:
+                    key = own_key
+                    provider = provider or RunningProvider(
+                        address, command, directory, provider_env
+                    )
+                self._running[key] = provider  # the most recently used last
+                attached.append(key)
+                reattach.update(self._reattach_value(directory, provider))
+            self._serving[str(directory)] = attached
+            self._evict(directory, attached, shared_too=shareable)
+        return {"TF_REATTACH_PROVIDERS": json.dumps(reattach)} if reattach else {}
+
+    def _take(self, key: Key) -> RunningProvider | None:
+        """The running provider under ``key``, out of the pool; None if there is none alive."""
+        provider = self._running.pop(key, None)
+        if provider is not None and not provider.alive():
+            self._stop_provider(provider)  # its proxies and log; the process is gone
+            return None
+        return provider
+
+    def _reattach_value(self, directory: Path, provider: RunningProvider) -> dict[str, object]:
+        """The provider's reattach value; for AWS, through ``directory``'s schema proxy."""
+        if provider.address != AWS_PROVIDER or not self.trim_schemas:
+            return dict(provider.reattach)
+        key = (str(directory), provider.process.pid)
+        proxy = self._proxies.pop(key, None) or SchemaTrimmingProxy(
+            provider.socket, provider.binary, directory, AWS_TYPE_PREFIX
+        )
+        self._proxies[key] = proxy
+        served = provider.reattach[provider.address]
+        return {provider.address: {**served, "Addr": {"Network": "unix", "String": proxy.socket}}}
+
+    def _evict(self, directory: Path, attached: list[Key], *, shared_too: bool) -> None:
+        """Stop the least recently used providers and proxies over the limits, never one this
+        command attached to; a shared provider only when the caller holds it (no command runs
+        through it)."""
+        limits = {False: self.keep_alive, True: KEEP_SHARED}
+        for shared, limit in limits.items():
+            if shared and not shared_too:
+                continue
+            group = [key for key in self._running if (key[0] == SHARED) == shared]
+            idle = [key for key in group if key not in attached]
+            for key in idle[: max(0, len(group) - limit)]:
+                self._stop_provider(self._running.pop(key))
+        others = [proxy for proxy in self._proxies if proxy[0] != str(directory)]
+        for proxy in others[: max(0, len(self._proxies) - KEEP_PROXIES)]:
+            self._proxies.pop(proxy).stop()
+
+    def _stop_provider(self, provider: RunningProvider) -> None:
+        for key in [key for key in self._proxies if key[1] == provider.process.pid]:
+            self._proxies.pop(key).stop()
+        provider.stop()
+
+    def _empty_directory(self) -> Path:
+        """The shared providers' working directory: a relative path opened there finds nothing."""
+        if self._shared_cwd is None:
+            self._shared_cwd = Path(tempfile.mkdtemp(prefix="tf-shared-provider-"))
+        return self._shared_cwd
 
     def crashes(self, tfdir: Path | str) -> list[str]:
-        """What the providers serving ``tfdir`` that have died printed last.
+        """What the providers serving ``tfdir``'s latest command printed last, if they died.
 
         Terraform reports a reused provider that crashed only as a lost connection; its panic is
         in its own log, which Terraform never sees.
         """
         directory = str(Path(tfdir).resolve())
         with self._lock:
-            dead = [(k[1], p) for k, p in self._running.items() if k[0] == directory]
+            serving = [
+                (key[1], self._running[key])
+                for key in self._serving.get(directory, [])
+                if key in self._running
+            ]
         lines: list[str] = []
-        for address, provider in dead:
+        for address, provider in serving:
             if provider.alive():
                 continue
             tail = Path(provider.log.name).read_text(errors="replace").splitlines()
@@ -262,20 +350,32 @@ class ProviderPool:
             return [provider.process.pid for provider in self._running.values()]
 
     def stop(self, tfdir: Path | str) -> None:
-        """Stop the providers serving ``tfdir`` (a stack that is done)."""
+        """Stop what serves only ``tfdir`` (a stack that is done): its own providers and its
+        schema proxies. A shared provider goes on serving other directories."""
         directory = str(Path(tfdir).resolve())
         with self._lock:
-            keys = [key for key in self._running if key[0] == directory]
-            stopping = [self._running.pop(key) for key in keys]
-        for provider in stopping:
-            provider.stop()
+            own = [self._running.pop(key) for key in list(self._running) if key[0] == directory]
+            proxies = [self._proxies.pop(key) for key in list(self._proxies) if key[0] == directory]
+            self._serving.pop(directory, None)
+        for proxy in proxies:
+            proxy.stop()
+        for provider in own:
+            self._stop_provider(provider)
 
     def stop_all(self) -> None:
         with self._lock:
             running = list(self._running.values())
+            proxies = list(self._proxies.values())
             self._running.clear()
+            self._proxies.clear()
+            self._serving.clear()
+        for proxy in proxies:
+            proxy.stop()
         for provider in running:
             provider.stop()
+        if self._shared_cwd is not None:
+            shutil.rmtree(self._shared_cwd, ignore_errors=True)
+            self._shared_cwd = None
 
 
 POOL = ProviderPool()

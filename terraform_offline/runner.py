@@ -9,6 +9,7 @@ not the cause).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -62,7 +63,8 @@ class Terraform:
         reuse_providers: bool = False,
     ) -> None:
         """``reuse_providers``: commands other than ``init`` attach to providers kept running
-        per directory (AWS and the archive stand-in, provider_reuse.py; tests only, for speed)."""
+        (AWS, shared by directories for commands that only read, and the archive stand-in;
+        provider_reuse.py; tests only, for speed)."""
         self.env = dict(env)
         self.binary = binary
         self.report = report
@@ -74,20 +76,26 @@ class Terraform:
         self, tfdir: Path | str, *args: str, ok_codes: tuple[int, ...] | None = (0,)
     ) -> subprocess.CompletedProcess[str]:
         """``terraform ARGS`` in ``tfdir``; an exit code outside ``ok_codes`` (None: any) raises."""
-        env = self.env
-        if self.reuse_providers and args[:1] != ("init",):
-            env = {**env, **POOL.reattach_env(tfdir, env)}
-        result = subprocess.run(
-            [self.binary, *args],
-            cwd=tfdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        with self._reused_providers(tfdir, args) as reattach:
+            result = subprocess.run(
+                [self.binary, *args],
+                cwd=tfdir,
+                env={**self.env, **reattach},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         if ok_codes is not None and result.returncode not in ok_codes:
             raise TerraformError(self.failure_message(tfdir, args, result))
         return result
+
+    def _reused_providers(
+        self, tfdir: Path | str, args: Sequence[str]
+    ) -> contextlib.AbstractContextManager[dict[str, str]]:
+        """The environment that attaches the command to running providers (none for init)."""
+        if not self.reuse_providers or args[:1] == ("init",):
+            return contextlib.nullcontext({})
+        return POOL.attached(tfdir, self.env, args)
 
     def failure_message(
         self, tfdir: Path | str, args: Sequence[str], result: subprocess.CompletedProcess[str]

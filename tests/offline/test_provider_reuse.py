@@ -1,13 +1,17 @@
 """The tests' running providers (terraform_offline/provider_reuse.py): which directories reuse
-one, that Terraform is told to attach to it, that it is started once per directory, restarted when
-it died, and that the least recently used stop."""
+one, that Terraform is told to attach to it, that a command that writes gets one started in its
+directory and commands that only read share one, that it is restarted when it died, and that the
+least recently used stop."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +19,7 @@ from terraform_offline import aws_provider_mirror, offline_terraform
 from terraform_offline.provider_reuse import (
     ARCHIVE_PROVIDER,
     AWS_PROVIDER,
+    KEEP_SHARED,
     ProviderPool,
     single_aws_configuration,
 )
@@ -75,7 +80,17 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ProviderPool]:
     own.stop_all()
 
 
-def test_terraform_attaches_to_one_provider_per_directory_and_init_to_none(
+def _attached(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The AWS provider's reattach value the command was given (the printer prints it)."""
+    value: dict[str, Any] = json.loads(result.stdout)[AWS_PROVIDER]
+    return value
+
+
+def _cwd(pid: int) -> Path:
+    return Path(f"/proc/{pid}/cwd").resolve()
+
+
+def test_a_directory_s_writing_commands_attach_to_its_own_provider_and_init_to_none(
     tmp_path: Path, pool: ProviderPool
 ) -> None:
     stack = _root(tmp_path, "stack", ONE)
@@ -85,18 +100,108 @@ def test_terraform_attaches_to_one_provider_per_directory_and_init_to_none(
     )
 
     assert runner.run(stack, "init").stdout == ""
-    first = json.loads(runner.run(stack, "plan").stdout)[AWS_PROVIDER]
-    second = json.loads(runner.run(stack, "apply").stdout)[AWS_PROVIDER]
+    first = _attached(runner.run(stack, "apply"))
+    second = _attached(runner.run(stack, "destroy"))
     (running,) = pool._running.values()
     assert first["Pid"] == second["Pid"] == running.process.pid
     assert running.alive()
+    # Started where the Lambda zips' relative paths resolve.
+    assert _cwd(running.process.pid) == stack.resolve()
+    # A command that only reads uses the directory's own provider once it runs.
+    assert _attached(runner.run(stack, "plan"))["Pid"] == first["Pid"]
+    assert len(pool._running) == 1
 
     # A provider that died is replaced, not reattached to.
     running.process.kill()
     running.process.wait()
-    third = json.loads(runner.run(stack, "plan").stdout)[AWS_PROVIDER]
+    third = _attached(runner.run(stack, "apply"))
     assert third["Pid"] != first["Pid"]
-    assert running.proxy is None  # the dead one's schema proxy stopped with it
+    # The dead one's schema proxy stopped with it.
+    assert [pid for _, pid in pool._proxies] == [third["Pid"]]
+
+
+def test_directories_that_only_read_share_one_provider_in_an_empty_directory(
+    tmp_path: Path, pool: ProviderPool
+) -> None:
+    """Most test directories are planned and never applied: one provider start for all."""
+    first, second = _root(tmp_path, "first", ONE), _root(tmp_path, "second", ONE)
+    _installed(first)
+    _installed(second)
+    runner = Terraform(
+        {"PATH": "/usr/bin:/bin"}, binary=str(_env_printer(tmp_path)), reuse_providers=True
+    )
+
+    planned = _attached(runner.run(first, "plan"))
+    validated = _attached(runner.run(second, "validate"))
+    shown = _attached(runner.run(second, "show"))
+    assert planned["Pid"] == validated["Pid"] == shown["Pid"]
+    # Each directory through a schema proxy of its own: each sees its own types.
+    assert planned["Addr"]["String"] != validated["Addr"]["String"] == shown["Addr"]["String"]
+    (shared,) = pool._running.values()
+    # A relative path the provider opened would find nothing, not another directory's file.
+    workdir = _cwd(shared.process.pid)
+    assert workdir not in (first.resolve(), second.resolve())
+    assert list(workdir.iterdir()) == []
+
+    # A command that writes gets the directory's own provider, started in the directory.
+    applied = _attached(runner.run(first, "apply"))
+    assert applied["Pid"] != planned["Pid"]
+    assert _cwd(applied["Pid"]) == first.resolve()
+    # Closing a directory stops its own provider, not the one the others share.
+    runner.close(first)
+    assert shared.alive()
+    assert list(pool._running.values()) == [shared]
+
+
+def test_commands_through_the_shared_provider_run_one_at_a_time(
+    tmp_path: Path, pool: ProviderPool
+) -> None:
+    """Each command configures the provider (region, endpoints): two at once would use each
+    other's settings."""
+    log = tmp_path / "commands.log"
+    slow = tmp_path / "slow-terraform"
+    slow.write_text(
+        "#!/bin/sh\n"
+        f'echo "start $(date +%s.%N)" >>{log}\n'
+        "sleep 0.4\n"
+        f'echo "end $(date +%s.%N)" >>{log}\n'
+    )
+    slow.chmod(0o755)
+    directories = [_root(tmp_path, name, ONE) for name in ("first", "second", "third")]
+    for directory in directories:
+        _installed(directory)
+    runner = Terraform({"PATH": "/usr/bin:/bin"}, binary=str(slow), reuse_providers=True)
+    runner.run(directories[0], "plan")  # the shared provider started before the race
+
+    threads = [
+        threading.Thread(target=runner.run, args=(directory, "plan")) for directory in directories
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    events = [line.split() for line in log.read_text().splitlines()][2:]
+    assert len(events) == 6
+    # Every command ends before the next one starts.
+    assert [kind for kind, _ in events] == ["start", "end"] * 3, events
+    stamps = [float(stamp) for _, stamp in events]
+    assert stamps == sorted(stamps)
+
+
+def test_shared_providers_are_kept_per_environment_and_the_oldest_stops(
+    tmp_path: Path, pool: ProviderPool
+) -> None:
+    stack = _root(tmp_path, "stack", ONE)
+    _installed(stack)
+    printer = str(_env_printer(tmp_path))
+    pids = []
+    for endpoint in ("http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"):
+        runner = Terraform({"AWS_ENDPOINT_URL": endpoint}, binary=printer, reuse_providers=True)
+        pids.append(_attached(runner.run(stack, "plan"))["Pid"])
+    assert len(set(pids)) == 3
+    running = {provider.process.pid for provider in pool._running.values()}
+    assert running == set(pids[-KEEP_SHARED:])
 
 
 def test_an_aliased_directory_and_a_runner_without_reuse_start_their_own(
@@ -117,14 +222,15 @@ def test_the_least_recently_used_provider_stops(tmp_path: Path, pool: ProviderPo
     first, second = _root(tmp_path, "first", ONE), _root(tmp_path, "second", ONE)
     _installed(first)
     _installed(second)
-    runner.run(first, "plan")
+    runner.run(first, "apply")
     (first_provider,) = pool._running.values()
-    runner.run(second, "plan")
+    runner.run(second, "apply")
     assert not first_provider.alive()
     (second_provider,) = pool._running.values()
     runner.close(second)
     assert not second_provider.alive()
     assert not pool._running
+    assert not pool._proxies
 
 
 def _environ(pid: int) -> dict[str, str]:

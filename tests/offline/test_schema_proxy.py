@@ -157,7 +157,7 @@ def test_terraform_sees_the_directory_s_types_through_the_real_provider(
     # A name counts in each map that has it: hashicorp/aws has a data source aws_sqs_queue too.
     assert _schema_types(reused, stack) == ({"aws_sqs_queue"}, {"aws_sqs_queue"})
     reused.run(stack, "validate")
-    (running,) = [p for p in pool._running.values() if p.proxy is not None]
+    (running,) = pool._running.values()
 
     # The same running provider, a configuration that grew: the next command sees the new type.
     _write(stack / "caller.tf", CALLER)
@@ -165,14 +165,22 @@ def test_terraform_sees_the_directory_s_types_through_the_real_provider(
     assert _schema_types(reused, stack) == grown
     assert running.alive()
 
-    # A second directory's provider is never asked for its schema (the first one's answer is
-    # kept); it serves its own types all the same.
+    # A second directory's commands that only read reach the same running provider through a
+    # proxy of their own, which serves that directory's types.
     second = tmp_path / "second"
     _write(second / "main.tf", ONE_CONFIGURATION + CALLER)
     reused.init(second)
     assert _schema_types(reused, second) == (set(), {"aws_caller_identity"})
     reused.run(second, "validate")
-    assert len({p.process.pid for p in pool._running.values() if p.proxy is not None}) == 2
+    assert list(pool._running.values()) == [running]
+    proxied = {directory for directory, _ in pool._proxies}
+    assert proxied == {str(stack.resolve()), str(second.resolve())}
+
+    # A directory's own provider (a command that writes starts one) is never asked for its
+    # schema either (the first answer is kept); it serves its own types all the same.
+    pool.reattach_env(second, env)
+    assert _schema_types(reused, second) == (set(), {"aws_caller_identity"})
+    assert len({p.process.pid for p in pool._running.values()}) == 2
 
     # Without the proxy Terraform gets everything: the trimming is the proxy's.
     resources, _ = _schema_types(Terraform(env), stack)
