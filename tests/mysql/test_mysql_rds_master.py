@@ -17,11 +17,14 @@ from typing import Any
 
 import pytest
 from mariadbserver import DbUser, MariaDb
-from moto.rds.models import DBCluster
 from rotator_harness import Service
 
 from rotator.strategies.mysql.errors import PendingCredentialsMismatchError
 from rotator.strategies.postgres import rds
+
+# Named, not imported: moto's RDS models import EC2's, which read every region's data (0.9 s in
+# each test process that collects this file, not only the one that runs it).
+RDS_MODELS = "moto.rds.models"
 
 pytestmark = pytest.mark.mariadb
 
@@ -39,8 +42,10 @@ def make_cluster(
 ) -> Iterator[Callable[[int], str]]:
     """``make_cluster(port)``: an Aurora MySQL cluster's RDS-managed master secret's ARN."""
     use_strategy("mysql-multi-user")
-    monkeypatch.setattr(DBCluster, "endpoint", property(lambda _self: mariadb.host))
-    monkeypatch.setattr(DBCluster, "reader_endpoint", property(lambda _self: "localhost"))
+    monkeypatch.setattr(f"{RDS_MODELS}.DBCluster.endpoint", property(lambda _self: mariadb.host))
+    monkeypatch.setattr(
+        f"{RDS_MODELS}.DBCluster.reader_endpoint", property(lambda _self: "localhost")
+    )
     rds.set_client(rds.make_client(aws_session))
 
     def make(port: int) -> str:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.rds.models import DBCluster, DBInstance
 from pgserver import DbUser, PgServer
 from rotator_harness import Service
 
@@ -26,6 +25,10 @@ from rotator.strategies.postgres import rds
 from rotator.strategies.postgres.errors import (
     DatabaseSecretInvalidError,
 )
+
+# Named, not imported: moto's RDS models import EC2's, which read every region's data (0.9 s in
+# each test process that collects this file, not only the one that runs it).
+RDS_MODELS = "moto.rds.models"
 
 pytestmark = pytest.mark.postgres
 
@@ -42,9 +45,11 @@ def rds_api(
     aws: None, aws_session: Any, pg: PgServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Any]:
     """The test's RDS client; moto's RDS answers with the test server as every endpoint."""
-    monkeypatch.setattr(DBInstance, "address", property(lambda _self: pg.host))
-    monkeypatch.setattr(DBCluster, "endpoint", property(lambda _self: pg.host))
-    monkeypatch.setattr(DBCluster, "reader_endpoint", property(lambda _self: READER_HOST))
+    monkeypatch.setattr(f"{RDS_MODELS}.DBInstance.address", property(lambda _self: pg.host))
+    monkeypatch.setattr(f"{RDS_MODELS}.DBCluster.endpoint", property(lambda _self: pg.host))
+    monkeypatch.setattr(
+        f"{RDS_MODELS}.DBCluster.reader_endpoint", property(lambda _self: READER_HOST)
+    )
     rds.set_client(rds.make_client(aws_session))  # the production client settings, per test
     yield aws_session.client("rds")
     rds.set_client(None)
