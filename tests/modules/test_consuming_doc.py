@@ -18,10 +18,9 @@ from urllib.error import HTTPError
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import tfharness
 import yaml
 from docsnippets import REPO_ROOT, snippets
-
-from terraform_offline.__main__ import validate_dir
 
 DOC = REPO_ROOT / "docs" / "consuming-rotated-secrets.md"
 RUN_ELSEWHERE = {"plain-cache", "retry-on-refused-login"}  # tests/postgres
@@ -64,9 +63,7 @@ def test_every_snippet_is_checked() -> None:
     }
 
 
-def test_hcl_snippets_validate_together(
-    tmp_path: Path, offline_terraform_env: dict[str, str]
-) -> None:
+def test_hcl_snippets_validate_together(tmp_path: Path, tf: tfharness.TerraformHarness) -> None:
     """One root module holding every HCL snippet, the module sources pointed at this checkout."""
     found = snippets(DOC)
     parts = [ROOT, READER_INPUTS]
@@ -80,10 +77,11 @@ def test_hcl_snippets_validate_together(
         (tmp_path / folder).symlink_to(REPO_ROOT / folder)
     (tmp_path / "main.tf").write_text("\n".join(parts))
     try:
-        outcome = validate_dir(tmp_path, offline_terraform_env)
+        validated = tf.run(tmp_path, "validate", "-no-color")
     finally:
+        tf.terraform.close(tmp_path)
         shutil.rmtree(tmp_path / ".terraform", ignore_errors=True)
-    assert outcome.ok, outcome.detail
+    assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
 class _Extension(BaseHTTPRequestHandler):
@@ -187,7 +185,7 @@ def test_external_secrets_snippet_refreshes_below_the_shortest_interval() -> Non
 
 
 def test_shared_function_snippet_validates_with_the_many_secrets_example(
-    tmp_path: Path, offline_terraform_env: dict[str, str]
+    tmp_path: Path, tf: tfharness.TerraformHarness
 ) -> None:
     """examples/many-secrets/README.md's rule for every secret under the prefix, in a copy of the
     example with the queue it names."""
@@ -202,5 +200,8 @@ def test_shared_function_snippet_validates_with_the_many_secrets_example(
         (tmp_path / folder).symlink_to(REPO_ROOT / folder)
     queue = 'resource "aws_sqs_queue" "reload" {\n  name = "orders-reload"\n}\n'
     (example / "events.tf").write_text(queue + found.code)
-    outcome = validate_dir(example, offline_terraform_env)
-    assert outcome.ok, outcome.detail
+    try:
+        validated = tf.run(example, "validate", "-no-color")
+    finally:
+        tf.terraform.close(example)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
