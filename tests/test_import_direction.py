@@ -5,7 +5,8 @@ The function (``rotator/``) imports nothing else of this repository, so its zip 
 the shipped test helper (``rotation_testing/``) only the function; the offline Terraform tools
 nothing; rotation-doctor (``rotation_doctor/``) only the function (its errors and remedies); the
 local AWS (``sandbox/``) the service double and the Terraform tools; the benchmarks anything but
-the tests. Inside ``rotator/`` no module imports one that imports it back.
+the tests, save the database servers' helpers they start their servers with. Inside ``rotator/``
+no module imports one that imports it back.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ MAY_IMPORT: dict[str, set[str]] = {
 PACKAGES = {
     path.name for path in ROOT.iterdir() if path.is_dir() and (path / "__init__.py").is_file()
 }
+# The tests' harness modules (tests/**/*.py other than test files and conftest.py): no package
+# holds them, so another folder reaches one only by putting its folder on sys.path and importing
+# it by its bare name, which the package rule above cannot see.
+HARNESS = {
+    path.stem
+    for path in (ROOT / "tests").rglob("*.py")
+    if not path.name.startswith("test_") and path.name not in ("conftest.py", "__init__.py")
+}
+# A folder -> the harness modules it may import that way. The database benchmarks start their
+# throwaway servers as the tests do (bench/README.md).
+MAY_IMPORT_FROM_HARNESS: dict[str, set[str]] = {"bench": {"pgserver", "mariadbserver"}}
 
 
 def _imports(path: Path) -> Iterator[tuple[str, int]]:
@@ -78,6 +90,25 @@ def test_folder_imports_only_what_it_may(folder: str) -> None:
         if module.split(".")[0] in (PACKAGES | {"tests"}) - allowed
     ]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("folder", sorted(MAY_IMPORT))
+def test_folder_imports_of_the_tests_harness_are_the_ones_allowed(folder: str) -> None:
+    allowed = MAY_IMPORT_FROM_HARNESS.get(folder, set())
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports the tests' {module}"
+        for path in _sources(folder)
+        for module, line in _imports(path)
+        if module.split(".")[0] in HARNESS - allowed
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_harness_rule_sees_the_benchmarks_database_servers() -> None:
+    """The check itself: without its allowance, bench's imports of the servers are reported."""
+    imported = {module for path in _sources("bench") for module, _ in _imports(path)}
+    assert MAY_IMPORT_FROM_HARNESS["bench"] <= HARNESS
+    assert MAY_IMPORT_FROM_HARNESS["bench"] <= imported
 
 
 def _module_name(path: Path) -> str:
