@@ -298,17 +298,22 @@ class ProviderPool:
         """Stop the least recently used providers and proxies over the limits, never one this
         command attached to; a shared provider only when the caller holds it (no command runs
         through it)."""
-        limits = {False: self.keep_alive, True: KEEP_SHARED}
-        for shared, limit in limits.items():
-            if shared and not shared_too:
-                continue
-            group = [key for key in self._running if (key[0] == SHARED) == shared]
-            idle = [key for key in group if key not in attached]
-            for key in idle[: max(0, len(group) - limit)]:
-                self._stop_provider(self._running.pop(key))
+        self._stop_oldest(
+            [key for key in self._running if key[0] != SHARED], self.keep_alive, attached
+        )
+        if shared_too:
+            self._stop_oldest(
+                [key for key in self._running if key[0] == SHARED], KEEP_SHARED, attached
+            )
         others = [proxy for proxy in self._proxies if proxy[0] != str(directory)]
         for proxy in others[: max(0, len(self._proxies) - KEEP_PROXIES)]:
             self._proxies.pop(proxy).stop()
+
+    def _stop_oldest(self, keys: list[Key], limit: int, attached: list[Key]) -> None:
+        """Stop the first of ``keys`` (least recently used first) until ``limit`` are left."""
+        idle = [key for key in keys if key not in attached]
+        for key in idle[: max(0, len(keys) - limit)]:
+            self._stop_provider(self._running.pop(key))
 
     def _stop_provider(self, provider: RunningProvider) -> None:
         for key in [key for key in self._proxies if key[1] == provider.process.pid]:
